@@ -16,6 +16,7 @@ const config = [
     ignores: [
       "node_modules/**",
       ".next/**",
+      ".next-e2e/**",
       "lib/generated/**",
       ".data/**",
       "test-results/**",

@@ -1,0 +1,79 @@
+import { createEnv } from "@t3-oss/env-nextjs";
+import { z } from "zod";
+
+/**
+ * Every environment variable the app reads, validated once. `next.config.ts` imports this file,
+ * so `next dev`, `next build` and `next start` stop at launch with one line per bad variable.
+ * `.env.example` documents each of them.
+ */
+
+const postgresUrl = z
+  .url({ message: "expected a postgres:// or postgresql:// URL" })
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), "expected a postgres:// or postgresql:// URL");
+
+const httpUrl = z
+  .url({ message: "expected an absolute http(s) URL such as http://localhost:3000" })
+  .refine((v) => /^https?:\/\//.test(v), "expected an absolute http(s) URL")
+  .transform((v) => v.replace(/\/+$/, ""));
+
+const isProduction = process.env.NODE_ENV === "production";
+
+export const env = createEnv({
+  server: {
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    DATABASE_URL: postgresUrl,
+    APP_URL: httpUrl.default("http://localhost:3000"),
+    AUTH_SECRET: isProduction
+      ? z
+          .string()
+          .min(32, "expected a random secret of at least 32 characters (openssl rand -base64 32)")
+      : z.string().min(1).default("development-only-secret-do-not-use-in-production"),
+    AUTH_GITHUB_ID: z.string().min(1).optional(),
+    AUTH_GITHUB_SECRET: z.string().min(1).optional(),
+    AUTH_GOOGLE_ID: z.string().min(1).optional(),
+    AUTH_GOOGLE_SECRET: z.string().min(1).optional(),
+    EMAIL_SERVER: z
+      .url({ message: "expected an SMTP URL such as smtp://user:pass@smtp.example.com:587" })
+      .refine((v) => /^smtps?:\/\//.test(v), "expected an smtp:// or smtps:// URL")
+      .optional(),
+    EMAIL_FROM: z.string().min(3).default("Billing Done Right <no-reply@localhost>"),
+    /** "1" keeps the local outbox in a production build (local `next start`, end-to-end tests). */
+    EMAIL_OUTBOX: z.enum(["0", "1"]).default("0"),
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(
+        /^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/,
+        "expected a Stripe secret key (sk_test_… or sk_live_…)",
+      )
+      .optional(),
+    STRIPE_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9_]+$/, "expected a webhook signing secret (whsec_…)")
+      .optional(),
+    /** Base URL of a Stripe-compatible API (the local emulator); unset means api.stripe.com. */
+    STRIPE_API_BASE: httpUrl.optional(),
+  },
+  client: {},
+  experimental__runtimeEnv: {},
+  emptyStringAsUndefined: true,
+  onValidationError: (issues) => {
+    const lines = issues.map((issue) => {
+      const name = issue.path
+        ?.map((p) => (typeof p === "object" ? String(p.key) : String(p)))
+        .join(".");
+      return `Invalid environment variable ${name ?? "(unknown)"}: ${issue.message}`;
+    });
+    for (const line of lines) console.error(line);
+    throw new Error(lines.join("; "));
+  },
+});
+
+// Production must send real email: a deployment without SMTP would leave nobody able to sign in.
+if (isProduction && !env.EMAIL_SERVER && env.EMAIL_OUTBOX !== "1") {
+  const line =
+    "Invalid environment variable EMAIL_SERVER: required in production (or set EMAIL_OUTBOX=1 for a local production build)";
+  console.error(line);
+  throw new Error(line);
+}
+
+export type Env = typeof env;

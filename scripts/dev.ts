@@ -1,0 +1,49 @@
+/**
+ * `npm run dev`: the app on embedded defaults. With no DATABASE_URL it starts an embedded
+ * PostgreSQL (data in .data/postgres, kept across restarts); pending migrations are applied;
+ * then `next dev` runs until you stop it, and everything it started stops with it.
+ */
+import path from "node:path";
+import nextEnv from "@next/env";
+import { startEmbeddedPostgres, type RunningPostgres } from "./lib/embedded-postgres";
+import { binPath, exitCode, onShutdown, runNode } from "./lib/processes";
+import { migrateDeploy } from "./lib/prisma-cli";
+
+const root = path.resolve(import.meta.dirname, "..");
+nextEnv.loadEnvConfig(root, true);
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+
+const port = process.env.PORT ?? "3000";
+const env: Record<string, string> = {};
+let postgres: RunningPostgres | undefined;
+
+async function stopServices(): Promise<void> {
+  await postgres?.stop().catch(() => undefined);
+}
+onShutdown(stopServices);
+
+try {
+  if (process.env.DATABASE_URL) {
+    console.log("dev: using DATABASE_URL from the environment");
+  } else {
+    postgres = await startEmbeddedPostgres({ dataDir: path.join(root, ".data", "postgres") });
+    env.DATABASE_URL = postgres.url;
+    console.log(`dev: embedded PostgreSQL running (${postgres.url.replace(/:[^:@/]+@/, ":***@")})`);
+  }
+  const databaseUrl = env.DATABASE_URL ?? process.env.DATABASE_URL ?? "";
+  await migrateDeploy(databaseUrl);
+  console.log("dev: database migrations are up to date");
+} catch (error) {
+  console.error(`dev: ${error instanceof Error ? error.message : String(error)}`);
+  await stopServices();
+  process.exit(1);
+}
+
+const next = runNode(
+  binPath("next", "dist/bin/next"),
+  ["dev", "--port", port, ...process.argv.slice(2)],
+  env,
+);
+const code = await exitCode(next);
+await stopServices();
+process.exit(code);

@@ -1,0 +1,259 @@
+/** Products and prices, including lookup keys and inline `product_data`. */
+import type Stripe from "stripe";
+import type { Ctx } from "../context";
+import { diff } from "../context";
+import { badRequest, missing, noSuch } from "../http/errors";
+import { paginate } from "../http/list";
+import {
+  allowOnly,
+  applyMetadata,
+  bool,
+  int,
+  obj,
+  oneOf,
+  reqStr,
+  str,
+  strArr,
+  type Params,
+} from "../http/params";
+import { newId, newestFirst } from "../store";
+
+export function productFactory(
+  ctx: Ctx,
+  f: { name: string; description?: string | null; metadata?: Record<string, string> },
+): Stripe.Product {
+  return {
+    id: newId("prod"),
+    object: "product",
+    active: true,
+    created: ctx.now,
+    default_price: null,
+    description: f.description ?? null,
+    images: [],
+    livemode: ctx.mode === "live",
+    marketing_features: [],
+    metadata: f.metadata ?? {},
+    name: f.name,
+    package_dimensions: null,
+    shippable: null,
+    statement_descriptor: null,
+    tax_code: null,
+    tax_details: null,
+    type: "service",
+    unit_label: null,
+    updated: ctx.now,
+    url: null,
+  };
+}
+
+export function getProduct(ctx: Ctx, id: string, param = "id"): Stripe.Product {
+  const p = ctx.s.products[id];
+  if (!p) throw noSuch("product", id, param);
+  return p;
+}
+
+export function createProduct(ctx: Ctx, p: Params): Stripe.Product {
+  allowOnly(p, ["name", "description", "metadata", "active", "id", "default_price_data"]);
+  const product = productFactory(ctx, {
+    name: reqStr(p, "name"),
+    description: str(p, "description") ?? null,
+    metadata: applyMetadata({}, p),
+  });
+  const id = str(p, "id");
+  if (id) {
+    if (ctx.s.products[id]) throw badRequest(`Product already exists.`, "id", "resource_already_exists");
+    product.id = id;
+  }
+  product.active = bool(p, "active") ?? true;
+  ctx.s.products[product.id] = product;
+  ctx.emit("product.created", structuredClone(product));
+  return product;
+}
+
+export function updateProduct(ctx: Ctx, id: string, p: Params): Stripe.Product {
+  allowOnly(p, ["name", "description", "metadata", "active", "default_price"]);
+  const product = getProduct(ctx, id);
+  const before = structuredClone(product);
+  const name = str(p, "name");
+  if (name) product.name = name;
+  const description = str(p, "description");
+  if (description !== undefined) product.description = description || null;
+  const active = bool(p, "active");
+  if (active !== undefined) product.active = active;
+  const defaultPrice = str(p, "default_price");
+  if (defaultPrice !== undefined) product.default_price = defaultPrice || null;
+  product.metadata = applyMetadata(product.metadata, p);
+  const changes = diff(before, product);
+  if (Object.keys(changes).length) {
+    product.updated = ctx.now;
+    ctx.emit("product.updated", structuredClone(product), changes);
+  }
+  return product;
+}
+
+export function listProducts(ctx: Ctx, p: Params): Stripe.ApiList<Stripe.Product> {
+  const active = bool(p, "active");
+  const ids = strArr(p, "ids");
+  const all = newestFirst(ctx.s.products).filter(
+    (x) => (active === undefined || x.active === active) && (!ids || ids.includes(x.id)),
+  );
+  return paginate(all, p, "/v1/products");
+}
+
+export function priceFactory(
+  ctx: Ctx,
+  f: {
+    product: string;
+    currency: string;
+    unit_amount: number;
+    recurring: { interval: Stripe.Price.Recurring.Interval; interval_count: number } | null;
+    lookup_key?: string | null;
+    nickname?: string | null;
+    metadata?: Record<string, string>;
+  },
+): Stripe.Price {
+  return {
+    id: newId("price"),
+    object: "price",
+    active: true,
+    billing_scheme: "per_unit",
+    created: ctx.now,
+    currency: f.currency,
+    custom_unit_amount: null,
+    livemode: ctx.mode === "live",
+    lookup_key: f.lookup_key ?? null,
+    metadata: f.metadata ?? {},
+    nickname: f.nickname ?? null,
+    product: f.product,
+    recurring: f.recurring
+      ? {
+          interval: f.recurring.interval,
+          interval_count: f.recurring.interval_count,
+          meter: null,
+          trial_period_days: null,
+          usage_type: "licensed",
+        }
+      : null,
+    tax_behavior: "unspecified",
+    tiers_mode: null,
+    transform_quantity: null,
+    type: f.recurring ? "recurring" : "one_time",
+    unit_amount: f.unit_amount,
+    unit_amount_decimal: null,
+  };
+}
+
+export function getPrice(ctx: Ctx, id: string, param = "id"): Stripe.Price {
+  const p = ctx.s.prices[id];
+  if (!p) throw noSuch("price", id, param);
+  return p;
+}
+
+const INTERVALS = ["day", "week", "month", "year"] as const;
+
+/** Moves a lookup key to `target` (transfer_lookup_key), emitting price.updated for the loser. */
+function claimLookupKey(ctx: Ctx, key: string, target: Stripe.Price, transfer: boolean): void {
+  const holder = Object.values(ctx.s.prices).find((x) => x.lookup_key === key && x !== target);
+  if (!holder) return;
+  if (!transfer) {
+    throw badRequest(
+      `A price (\`${holder.id}\`) already uses that lookup key.`,
+      "lookup_key",
+      "lookup_key_already_exists",
+    );
+  }
+  const before = structuredClone(holder);
+  holder.lookup_key = null;
+  ctx.emit("price.updated", structuredClone(holder), diff(before, holder));
+}
+
+export function createPrice(ctx: Ctx, p: Params): Stripe.Price {
+  allowOnly(p, [
+    "currency",
+    "unit_amount",
+    "product",
+    "product_data",
+    "recurring",
+    "lookup_key",
+    "transfer_lookup_key",
+    "nickname",
+    "metadata",
+    "active",
+  ]);
+  const currency = reqStr(p, "currency").toLowerCase();
+  const unitAmount = int(p, "unit_amount");
+  if (unitAmount === undefined) throw missing("unit_amount");
+  let productId = str(p, "product");
+  const productData = obj(p, "product_data");
+  if (!productId && productData) {
+    const product = productFactory(ctx, {
+      name: reqStr(productData, "name", "product_data[name]"),
+      metadata: applyMetadata({}, productData),
+    });
+    ctx.s.products[product.id] = product;
+    ctx.emit("product.created", structuredClone(product));
+    productId = product.id;
+  }
+  if (!productId) throw missing("product");
+  getProduct(ctx, productId, "product");
+  const rec = obj(p, "recurring");
+  const interval = rec ? oneOf(rec, "interval", INTERVALS, "recurring[interval]") : undefined;
+  if (rec && !interval) throw missing("recurring[interval]");
+  const price = priceFactory(ctx, {
+    product: productId,
+    currency,
+    unit_amount: unitAmount,
+    recurring:
+      rec && interval
+        ? { interval, interval_count: int(rec, "interval_count", "recurring[interval_count]") ?? 1 }
+        : null,
+    lookup_key: null,
+    nickname: str(p, "nickname") ?? null,
+    metadata: applyMetadata({}, p),
+  });
+  price.active = bool(p, "active") ?? true;
+  const lookupKey = str(p, "lookup_key");
+  if (lookupKey) {
+    claimLookupKey(ctx, lookupKey, price, bool(p, "transfer_lookup_key") ?? false);
+    price.lookup_key = lookupKey;
+  }
+  ctx.s.prices[price.id] = price;
+  ctx.emit("price.created", structuredClone(price));
+  return price;
+}
+
+export function updatePrice(ctx: Ctx, id: string, p: Params): Stripe.Price {
+  allowOnly(p, ["active", "lookup_key", "transfer_lookup_key", "nickname", "metadata"]);
+  const price = getPrice(ctx, id);
+  const before = structuredClone(price);
+  const active = bool(p, "active");
+  if (active !== undefined) price.active = active;
+  const nickname = str(p, "nickname");
+  if (nickname !== undefined) price.nickname = nickname || null;
+  const lookupKey = str(p, "lookup_key");
+  if (lookupKey !== undefined) {
+    if (lookupKey) claimLookupKey(ctx, lookupKey, price, bool(p, "transfer_lookup_key") ?? false);
+    price.lookup_key = lookupKey || null;
+  }
+  price.metadata = applyMetadata(price.metadata, p);
+  const changes = diff(before, price);
+  if (Object.keys(changes).length) ctx.emit("price.updated", structuredClone(price), changes);
+  return price;
+}
+
+export function listPrices(ctx: Ctx, p: Params): Stripe.ApiList<Stripe.Price> {
+  const active = bool(p, "active");
+  const product = str(p, "product");
+  const lookupKeys = strArr(p, "lookup_keys");
+  const type = str(p, "type");
+  const currency = str(p, "currency");
+  const all = newestFirst(ctx.s.prices).filter(
+    (x) =>
+      (active === undefined || x.active === active) &&
+      (!product || x.product === product) &&
+      (!lookupKeys || (x.lookup_key !== null && lookupKeys.includes(x.lookup_key))) &&
+      (!type || x.type === type) &&
+      (!currency || x.currency === currency),
+  );
+  return paginate(all, p, "/v1/prices");
+}

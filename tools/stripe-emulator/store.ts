@@ -1,0 +1,136 @@
+/** In-memory state per mode (test/live), optionally persisted as JSON. */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
+import { dirname } from "node:path";
+import type Stripe from "stripe";
+
+export type Mode = "test" | "live";
+
+/** Emulator-only bookkeeping that Stripe keeps server-side and never returns. */
+export interface SubscriptionInternal {
+  trialWillEndSent: boolean;
+  /** Proration lines waiting for the next invoice (proration_behavior=create_prorations). */
+  pendingLines: { description: string; amount: number; priceId: string; quantity: number }[];
+  /** Plan change scheduled for the period end (portal schedule_at_period_end). */
+  scheduledPrice: { itemId: string; priceId: string; quantity: number } | null;
+  /** Failed payment attempts on the latest renewal invoice. */
+  failedAttempts: number;
+}
+
+export interface PortalSessionInternal {
+  createdAtMs: number;
+  openedAtMs: number | null;
+  flowDone: boolean;
+}
+
+export interface ModeState {
+  customers: Record<string, Stripe.Customer>;
+  deletedCustomers: Record<string, true>;
+  products: Record<string, Stripe.Product>;
+  prices: Record<string, Stripe.Price>;
+  subscriptions: Record<string, Stripe.Subscription>;
+  invoices: Record<string, Stripe.Invoice>;
+  paymentMethods: Record<string, Stripe.PaymentMethod>;
+  checkoutSessions: Record<string, Stripe.Checkout.Session>;
+  portalConfigurations: Record<string, Stripe.BillingPortal.Configuration>;
+  portalSessions: Record<string, Stripe.BillingPortal.Session>;
+  webhookEndpoints: Record<string, Stripe.WebhookEndpoint>;
+  events: Record<string, Stripe.Event>;
+  subInternal: Record<string, SubscriptionInternal>;
+  portalInternal: Record<string, PortalSessionInternal>;
+  invoiceSeq: number;
+}
+
+export interface State {
+  version: 1;
+  clockOffset: number;
+  modes: Record<Mode, ModeState>;
+}
+
+export function emptyMode(): ModeState {
+  return {
+    customers: {},
+    deletedCustomers: {},
+    products: {},
+    prices: {},
+    subscriptions: {},
+    invoices: {},
+    paymentMethods: {},
+    checkoutSessions: {},
+    portalConfigurations: {},
+    portalSessions: {},
+    webhookEndpoints: {},
+    events: {},
+    subInternal: {},
+    portalInternal: {},
+    invoiceSeq: 0,
+  };
+}
+
+export function emptyState(): State {
+  return { version: 1, clockOffset: 0, modes: { test: emptyMode(), live: emptyMode() } };
+}
+
+const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+export function randomToken(length: number): string {
+  const bytes = randomBytes(length);
+  let out = "";
+  for (const b of bytes) out += ALPHABET[b % ALPHABET.length];
+  return out;
+}
+
+export function newId(prefix: string): string {
+  return `${prefix}_${randomToken(24)}`;
+}
+
+/** Newest first, which is the order Stripe lists use (insertion order reversed). */
+export function newestFirst<T>(record: Record<string, T>): T[] {
+  return Object.values(record).reverse();
+}
+
+export class Persistence {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly file: string | undefined,
+    private readonly getState: () => State,
+  ) {}
+
+  load(): State {
+    if (!this.file || !existsSync(this.file)) return emptyState();
+    const parsed: unknown = JSON.parse(readFileSync(this.file, "utf8"));
+    const state = emptyState();
+    if (typeof parsed === "object" && parsed !== null && "modes" in parsed) {
+      // The file is our own output; merge over defaults so older files gain new collections.
+      const loaded = parsed as Partial<State>;
+      state.clockOffset = loaded.clockOffset ?? 0;
+      for (const mode of ["test", "live"] as const) {
+        state.modes[mode] = { ...emptyMode(), ...(loaded.modes?.[mode] ?? {}) };
+      }
+    }
+    return state;
+  }
+
+  /** Debounced so a burst of changes results in one write. */
+  schedule(): void {
+    if (!this.file || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.writeNow();
+    }, 50);
+  }
+
+  writeNow(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (!this.file) return;
+    mkdirSync(dirname(this.file), { recursive: true });
+    // Write to a temp file then rename: a crash never leaves a half-written state file.
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.getState()));
+    renameSync(tmp, this.file);
+  }
+}
