@@ -65,9 +65,7 @@ tallies.push({
 });
 
 console.log("\n▶ playwright (end to end, production build)");
-const e2eCode = await run(binPath("tsx", "dist/cli.mjs"), [
-  path.join(root, "scripts", "e2e.ts"),
-]);
+const e2eCode = await run(binPath("tsx", "dist/cli.mjs"), [path.join(root, "scripts", "e2e.ts")]);
 const e2e = readJson(path.join(results, "e2e.json")) as
   { stats: { expected: number; unexpected: number; flaky: number; skipped: number } } | undefined;
 tallies.push({
