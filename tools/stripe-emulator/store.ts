@@ -38,6 +38,14 @@ export interface ModeState {
   events: Record<string, Stripe.Event>;
   subInternal: Record<string, SubscriptionInternal>;
   portalInternal: Record<string, PortalSessionInternal>;
+  checkoutInternal: Record<
+    string,
+    {
+      lines: { price: string; quantity: number }[];
+      trialDays: number | null;
+      subscriptionMetadata: Record<string, string>;
+    }
+  >;
   invoiceSeq: number;
 }
 
@@ -63,6 +71,7 @@ export function emptyMode(): ModeState {
     events: {},
     subInternal: {},
     portalInternal: {},
+    checkoutInternal: {},
     invoiceSeq: 0,
   };
 }
@@ -99,7 +108,14 @@ export class Persistence {
 
   load(): State {
     if (!this.file || !existsSync(this.file)) return emptyState();
-    const parsed: unknown = JSON.parse(readFileSync(this.file, "utf8"));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(this.file, "utf8"));
+    } catch (e) {
+      throw new Error(
+        `state file ${this.file} is not valid JSON (${e instanceof Error ? e.message : String(e)}); fix or delete it`,
+      );
+    }
     const state = emptyState();
     if (typeof parsed === "object" && parsed !== null && "modes" in parsed) {
       // The file is our own output; merge over defaults so older files gain new collections.

@@ -23,14 +23,21 @@ export class ApiError extends Error {
     if (this.code) error.code = this.code;
     if (this.param) error.param = this.param;
     if (this.declineCode) error.decline_code = this.declineCode;
-    if (this.code) error.doc_url = `https://docs.stripe.com/error-codes/${this.code.replace(/_/g, "-")}`;
+    if (this.code)
+      error.doc_url = `https://docs.stripe.com/error-codes/${this.code.replace(/_/g, "-")}`;
     error.request_log_url = `https://dashboard.stripe.com/logs/${requestId}`;
     return { error };
   }
 }
 
 export const missing = (param: string): ApiError =>
-  new ApiError(400, "invalid_request_error", `Missing required param: ${param}.`, "parameter_missing", param);
+  new ApiError(
+    400,
+    "invalid_request_error",
+    `Missing required param: ${param}.`,
+    "parameter_missing",
+    param,
+  );
 
 export const invalid = (param: string, message?: string): ApiError =>
   new ApiError(
@@ -41,9 +48,10 @@ export const invalid = (param: string, message?: string): ApiError =>
     param,
   );
 
+/** Stripe answers 404 for a missing path object and 400 for a missing object named in a param. */
 export const noSuch = (what: string, id: string, param?: string): ApiError =>
   new ApiError(
-    404,
+    param && param !== "id" ? 400 : 404,
     "invalid_request_error",
     `No such ${what}: '${id}'`,
     "resource_missing",

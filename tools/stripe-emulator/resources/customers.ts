@@ -1,10 +1,24 @@
 import type Stripe from "stripe";
 import type { Ctx } from "../context";
 import { diff } from "../context";
-import { noSuch } from "../http/errors";
+import { cardDeclined, noSuch } from "../http/errors";
 import { paginate } from "../http/list";
 import { allowOnly, applyMetadata, obj, str, type Params } from "../http/params";
 import { newId, newestFirst } from "../store";
+import { attachPaymentMethod, cardOf, getPaymentMethod } from "./payment-methods";
+
+const ADDRESS_KEYS = ["city", "country", "line1", "line2", "postal_code", "state"] as const;
+
+function addressFrom(p: Params, current: Stripe.Address | null): Stripe.Address {
+  const out: Stripe.Address = current
+    ? { ...current }
+    : { city: null, country: null, line1: null, line2: null, postal_code: null, state: null };
+  for (const k of ADDRESS_KEYS) {
+    const v = str(p, k, `address[${k}]`);
+    if (v !== undefined) out[k] = v || null;
+  }
+  return out;
+}
 
 export function customerFactory(
   ctx: Ctx,
@@ -58,8 +72,31 @@ export function createCustomer(ctx: Ctx, p: Params): Stripe.Customer {
     phone: str(p, "phone") ?? null,
     metadata: applyMetadata({}, p),
   });
+  const address = obj(p, "address");
+  if (address) c.address = addressFrom(address, null);
+  // `payment_method` attaches a card at creation; check it first so a decline creates nothing.
+  const pmParam = str(p, "payment_method");
+  if (pmParam) {
+    const card = cardOf(getPaymentMethod(ctx, pmParam, "payment_method"));
+    if (card?.fails === "attach") throw cardDeclined(card.declineCode, "payment_method");
+  }
   ctx.s.customers[c.id] = c;
+  const attachedPm = pmParam ? attachPaymentMethod(ctx, pmParam, c.id, { deferEvent: true }) : null;
+  const attached = attachedPm?.id ?? null;
+  const defaultPm = obj(p, "invoice_settings")?.default_payment_method;
+  if (typeof defaultPm === "string" && defaultPm) {
+    // `pm_card_visa` passed in both places refers to the clone made by the attach above.
+    const resolved = defaultPm === pmParam && attached ? attached : defaultPm;
+    const found = ctx.s.paymentMethods[resolved];
+    if (!found || found.customer !== c.id) {
+      delete ctx.s.customers[c.id];
+      if (attachedPm) attachedPm.customer = null;
+      throw noSuch("PaymentMethod", defaultPm, "invoice_settings[default_payment_method]");
+    }
+    c.invoice_settings.default_payment_method = resolved;
+  }
   ctx.emit("customer.created", structuredClone(c));
+  if (attachedPm) ctx.emit("payment_method.attached", structuredClone(attachedPm));
   return c;
 }
 
@@ -73,6 +110,9 @@ export function updateCustomer(ctx: Ctx, id: string, p: Params): Stripe.Customer
     if (v !== undefined) c[f] = v === "" ? null : v;
   }
   c.metadata = applyMetadata(c.metadata, p);
+  const address = p.address === "" ? null : obj(p, "address");
+  if (address === null) c.address = null;
+  else if (address) c.address = addressFrom(address, c.address ?? null);
   const inv = obj(p, "invoice_settings");
   if (inv) {
     const pm = str(inv, "default_payment_method", "invoice_settings[default_payment_method]");

@@ -145,6 +145,7 @@ export function attachPaymentMethod(
   ctx: Ctx,
   pmId: string,
   customerId: string,
+  opts: { deferEvent?: boolean } = {},
 ): Stripe.PaymentMethod {
   getCustomer(ctx, customerId, "customer");
   let pm = getPaymentMethod(ctx, pmId);
@@ -162,7 +163,8 @@ export function attachPaymentMethod(
   if (pm.customer === customerId) return pm;
   pm.customer = customerId;
   ctx.s.paymentMethods[pm.id] = pm;
-  ctx.emit("payment_method.attached", structuredClone(pm));
+  // deferEvent: the caller emits payment_method.attached itself, after its own event.
+  if (!opts.deferEvent) ctx.emit("payment_method.attached", structuredClone(pm));
   return pm;
 }
 
@@ -206,8 +208,7 @@ export function updatePaymentMethod(ctx: Ctx, id: string, p: Params): Stripe.Pay
     if (email !== undefined) pm.billing_details.email = email || null;
   }
   const changes = diff(before, pm);
-  if (Object.keys(changes).length)
-    ctx.emit("payment_method.updated", structuredClone(pm), changes);
+  if (Object.keys(changes).length) ctx.emit("payment_method.updated", structuredClone(pm), changes);
   return pm;
 }
 

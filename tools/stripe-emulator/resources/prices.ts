@@ -61,7 +61,8 @@ export function createProduct(ctx: Ctx, p: Params): Stripe.Product {
   });
   const id = str(p, "id");
   if (id) {
-    if (ctx.s.products[id]) throw badRequest(`Product already exists.`, "id", "resource_already_exists");
+    if (ctx.s.products[id])
+      throw badRequest(`Product already exists.`, "id", "resource_already_exists");
     product.id = id;
   }
   product.active = bool(p, "active") ?? true;

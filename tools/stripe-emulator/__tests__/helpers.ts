@@ -1,0 +1,142 @@
+/** Test helpers: a fresh emulator, SDK clients for both modes, and a webhook receiver. */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import Stripe from "stripe";
+import { emulatorControl, type EmulatorControl } from "../control";
+import { startStripeEmulator, type RunningStripeEmulator } from "../server";
+
+export interface Harness {
+  emu: RunningStripeEmulator;
+  stripe: Stripe;
+  live: Stripe;
+  ctl: EmulatorControl;
+  stop(): Promise<void>;
+}
+
+export function sdk(port: number, key = "sk_test_emulator"): Stripe {
+  return new Stripe(key, { host: "localhost", port, protocol: "http", maxNetworkRetries: 0 });
+}
+
+export async function startHarness(
+  opts: Parameters<typeof startStripeEmulator>[0] = {},
+): Promise<Harness> {
+  const emu = await startStripeEmulator({ retryDelaysMs: [50, 100, 200], ...opts });
+  return {
+    emu,
+    stripe: sdk(emu.port),
+    live: sdk(emu.port, "sk_live_emulator"),
+    ctl: emulatorControl(emu.url),
+    stop: () => emu.stop(),
+  };
+}
+
+export interface Received {
+  body: string;
+  signature: string;
+}
+
+export interface Receiver {
+  url: string;
+  received: Received[];
+  /** Status to answer with; a function lets a test fail the first N attempts. */
+  status: (n: number) => number;
+  close(): Promise<void>;
+}
+
+export async function startReceiver(): Promise<Receiver> {
+  const received: Received[] = [];
+  const receiver: Receiver = {
+    url: "",
+    received,
+    status: () => 200,
+    close: async () => undefined,
+  };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      received.push({
+        body: Buffer.concat(chunks).toString("utf8"),
+        signature: String(req.headers["stripe-signature"] ?? ""),
+      });
+      res.writeHead(receiver.status(received.length));
+      res.end("ok");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  receiver.url = `http://localhost:${(server.address() as AddressInfo).port}/webhook`;
+  receiver.close = () => new Promise<void>((r) => server.close(() => r()));
+  return receiver;
+}
+
+/** Event types in creation order for the given mode (events.list is newest first). */
+export async function eventTypes(stripe: Stripe, sinceCreated = 0): Promise<string[]> {
+  const out: Stripe.Event[] = [];
+  for await (const e of stripe.events.list({ limit: 100, created: { gte: sinceCreated } })) {
+    out.push(e);
+  }
+  return out.reverse().map((e) => e.type);
+}
+
+/** Posts a hosted-page form like a browser without JavaScript would. */
+export async function postForm(
+  url: string,
+  fields: Record<string, string>,
+): Promise<{ status: number; location: string | null; text: string }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields).toString(),
+    redirect: "manual",
+  });
+  return { status: res.status, location: res.headers.get("location"), text: await res.text() };
+}
+
+export async function getPage(url: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { redirect: "manual" });
+  return { status: res.status, text: await res.text() };
+}
+
+export async function seedCatalog(stripe: Stripe): Promise<{
+  basic: Stripe.Product;
+  pro: Stripe.Product;
+  basicMonthly: Stripe.Price;
+  proMonthly: Stripe.Price;
+}> {
+  const basic = await stripe.products.create({ name: "Basic" });
+  const pro = await stripe.products.create({ name: "Pro" });
+  const basicMonthly = await stripe.prices.create({
+    product: basic.id,
+    currency: "usd",
+    unit_amount: 1000,
+    recurring: { interval: "month" },
+    lookup_key: "basic_monthly",
+    transfer_lookup_key: true,
+  });
+  const proMonthly = await stripe.prices.create({
+    product: pro.id,
+    currency: "usd",
+    unit_amount: 3000,
+    recurring: { interval: "month" },
+    lookup_key: "pro_monthly",
+    transfer_lookup_key: true,
+  });
+  return { basic, pro, basicMonthly, proMonthly };
+}
+
+/** Id of the newest event right now, to collect what an action emits afterwards. */
+export async function eventMark(stripe: Stripe): Promise<string | null> {
+  return (await stripe.events.list({ limit: 1 })).data[0]?.id ?? null;
+}
+
+/** Events after `mark`, oldest first. */
+export async function eventsSince(stripe: Stripe, mark: string | null): Promise<Stripe.Event[]> {
+  const page = await stripe.events.list(
+    mark ? { limit: 100, ending_before: mark } : { limit: 100 },
+  );
+  return [...page.data].reverse();
+}
+
+export async function typesSince(stripe: Stripe, mark: string | null): Promise<string[]> {
+  return (await eventsSince(stripe, mark)).map((e) => e.type);
+}

@@ -1,0 +1,84 @@
+/**
+ * Typed client for the emulator's `/_emulator/*` control endpoints, for other test suites:
+ *   const ctl = emulatorControl("http://localhost:12111");
+ *   await ctl.advanceClock({ days: 31 }); await ctl.flush();
+ */
+import type { DeliveryAttempt, Faults } from "./delivery";
+
+export type { DeliveryAttempt, Faults };
+export type EmulatorMode = "test" | "live";
+
+export interface EmulatorControl {
+  reset(mode?: EmulatorMode): Promise<void>;
+  now(): Promise<number>;
+  /** Moves the clock, processing renewals, trial ends and payment retries on the way. */
+  advanceClock(by: {
+    seconds?: number;
+    days?: number;
+    to?: number | Date;
+  }): Promise<{ now: number; processed: number }>;
+  deliveries(filter?: { event?: string; type?: string }): Promise<DeliveryAttempt[]>;
+  redeliver(eventId: string, opts?: { mode?: EmulatorMode; endpoint?: string }): Promise<void>;
+  setFaults(f: Partial<Faults> & { reset?: boolean }): Promise<Faults>;
+  clearFaults(): Promise<Faults>;
+  /** Releases held (shuffled) deliveries and waits until no delivery or retry is pending. */
+  flush(timeoutMs?: number): Promise<void>;
+  idle(timeoutMs?: number): Promise<void>;
+}
+
+export function emulatorControl(baseUrl: string): EmulatorControl {
+  const base = baseUrl.replace(/\/$/, "");
+  async function call<T>(method: "GET" | "POST", path: string, body?: object): Promise<T> {
+    const res = await fetch(`${base}/_emulator${path}`, {
+      method,
+      headers: body ? { "content-type": "application/json" } : undefined,
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`emulator ${method} ${path}: ${res.status} ${text}`);
+    return JSON.parse(text) as T;
+  }
+  return {
+    async reset(mode) {
+      await call("POST", "/reset", mode ? { mode } : {});
+    },
+    async now() {
+      return (await call<{ now: number }>("GET", "/clock")).now;
+    },
+    advanceClock(by) {
+      if (by.to !== undefined) {
+        const to = by.to instanceof Date ? Math.floor(by.to.getTime() / 1000) : by.to;
+        return call("POST", "/clock/advance", { to });
+      }
+      return call("POST", "/clock/advance", {
+        seconds: (by.seconds ?? 0) + (by.days ?? 0) * 86400,
+      });
+    },
+    async deliveries(filter = {}) {
+      const q = new URLSearchParams(
+        Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === "string"),
+      );
+      return (await call<{ data: DeliveryAttempt[] }>("GET", `/deliveries?${q}`)).data;
+    },
+    async redeliver(eventId, opts = {}) {
+      await call("POST", `/events/${encodeURIComponent(eventId)}/redeliver`, opts);
+    },
+    setFaults(f) {
+      return call("POST", "/faults", f);
+    },
+    clearFaults() {
+      return call("POST", "/faults", {
+        duplicate: 0,
+        shuffle: false,
+        dropFirstAttempts: 0,
+        delayMs: 0,
+      });
+    },
+    async flush(timeoutMs) {
+      await call("POST", "/flush", timeoutMs ? { timeoutMs } : {});
+    },
+    async idle(timeoutMs) {
+      await call("GET", `/idle${timeoutMs ? `?timeoutMs=${timeoutMs}` : ""}`);
+    },
+  };
+}

@@ -1,0 +1,114 @@
+/** Hosted Checkout page: `/c/pay/<session id>`. */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type Stripe from "stripe";
+import type { EmulatorCore } from "../core";
+import type { Ctx } from "../context";
+import { ApiError } from "../http/errors";
+import { parseForm } from "../http/form";
+import { readBody, redirect, sendHtml } from "../http/respond";
+import { checkoutInternal, completeCheckout } from "../resources/checkout";
+import { formatAmount } from "../resources/subscriptions";
+import type { Mode } from "../store";
+import { cardFields, esc, layout, parseExpiry } from "./layout";
+
+function findSession(
+  core: EmulatorCore,
+  id: string,
+): { mode: Mode; session: Stripe.Checkout.Session } | null {
+  for (const mode of ["test", "live"] as const) {
+    const session = core.state.modes[mode].checkoutSessions[id];
+    if (session) return { mode, session };
+  }
+  return null;
+}
+
+function summary(ctx: Ctx, session: Stripe.Checkout.Session): string {
+  const internal = checkoutInternal(ctx, session);
+  const rows = internal.lines
+    .map((l) => {
+      const price = ctx.s.prices[l.price];
+      if (!price) return "";
+      const product =
+        ctx.s.products[typeof price.product === "string" ? price.product : price.product.id];
+      const every = price.recurring
+        ? `${price.recurring.interval_count > 1 ? `every ${price.recurring.interval_count} ${price.recurring.interval}s` : `per ${price.recurring.interval}`}`
+        : "";
+      return `<div class="row"><div><strong>${esc(product?.name ?? price.id)}</strong>${price.nickname ? ` <span class="muted">${esc(price.nickname)}</span>` : ""}<div class="muted">Qty ${l.quantity}</div></div><div>${esc(formatAmount((price.unit_amount ?? 0) * l.quantity, price.currency))} ${esc(every)}</div></div>`;
+    })
+    .join("");
+  const trial = internal.trialDays
+    ? `<p class="notice">${internal.trialDays}-day free trial — you won't be charged today.</p>`
+    : "";
+  return `${trial}${rows}<div class="row"><strong>Due today</strong><strong>${esc(formatAmount(session.amount_total ?? 0, session.currency ?? "usd"))}</strong></div>`;
+}
+
+function page(
+  ctx: Ctx,
+  session: Stripe.Checkout.Session,
+  error?: string,
+  form?: Record<string, string>,
+): string {
+  const email =
+    form?.email ??
+    session.customer_email ??
+    (typeof session.customer === "string" ? ctx.s.customers[session.customer]?.email : null) ??
+    "";
+  const cancel = session.cancel_url ? { href: session.cancel_url, label: "Back" } : undefined;
+  const body = `<div class="card"><h2>Subscribe</h2>${summary(ctx, session)}</div>
+<div class="card"><h2>Pay with card</h2>${error ? `<div class="error" role="alert">${esc(error)}</div>` : ""}
+<form method="post" action="/c/pay/${esc(session.id)}">${cardFields({ email, name: form?.name ?? "" }, true)}
+<div class="actions"><button class="primary" type="submit">${session.amount_total ? "Subscribe" : "Start trial"}</button>${session.cancel_url ? `<a class="button" href="${esc(session.cancel_url)}">Cancel</a>` : ""}</div></form></div>`;
+  return layout("Checkout", body, { back: cancel });
+}
+
+export async function handleCheckoutPage(
+  core: EmulatorCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const m = /^\/c\/pay\/([^/]+)$/.exec(url.pathname);
+  const found = m ? findSession(core, decodeURIComponent(m[1] ?? "")) : null;
+  if (!found)
+    return sendHtml(
+      res,
+      404,
+      layout("Checkout", `<div class="card"><p>This checkout session does not exist.</p></div>`),
+    );
+  const { mode, session } = found;
+  const ctx = core.ctx(mode, { id: null, idempotency_key: null });
+  if (session.status === "complete") {
+    const body = `<div class="card"><p>This checkout session is already complete.</p>${session.success_url ? `<a class="button primary" href="${esc(session.success_url.replace("{CHECKOUT_SESSION_ID}", session.id))}">Continue</a>` : ""}</div>`;
+    return sendHtml(res, 200, layout("Checkout", body));
+  }
+  if (session.status === "expired" || session.expires_at < ctx.now) {
+    return sendHtml(
+      res,
+      410,
+      layout("Checkout", `<div class="card"><p>This checkout session has expired.</p></div>`),
+    );
+  }
+  if (req.method !== "POST") return sendHtml(res, 200, page(ctx, session));
+  const raw = parseForm(await readBody(req));
+  const form: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (typeof v === "string") form[k] = v;
+  try {
+    const exp = parseExpiry(form.exp);
+    completeCheckout(ctx, session, {
+      cardNumber: form.cardnumber ?? "",
+      email: form.email ?? "",
+      name: form.name ?? "",
+      expMonth: exp?.month,
+      expYear: exp?.year,
+    });
+    core.changed();
+  } catch (e) {
+    if (e instanceof ApiError) return sendHtml(res, 402, page(ctx, session, e.message, form));
+    throw e;
+  }
+  const target = (session.success_url ?? core.baseUrl).replace(
+    /\{CHECKOUT_SESSION_ID\}/g,
+    session.id,
+  );
+  redirect(res, target);
+}

@@ -1,0 +1,333 @@
+/** Checkout Sessions (mode=subscription) and their completion from the hosted page. */
+import type Stripe from "stripe";
+import type { Ctx } from "../context";
+import { diff } from "../context";
+import { ApiError, badRequest, invalid, missing, noSuch } from "../http/errors";
+import { paginate } from "../http/list";
+import {
+  allowOnly,
+  applyMetadata,
+  int,
+  obj,
+  objArr,
+  oneOf,
+  reqStr,
+  str,
+  type Params,
+} from "../http/params";
+import { newId, newestFirst, randomToken } from "../store";
+import { DAY_SECONDS } from "../clock";
+import { customerFactory, getCustomer } from "./customers";
+import { attachPaymentMethod, findTestCard, paymentMethodFactory } from "./payment-methods";
+import { getPrice } from "./prices";
+import { createSubscriptionFrom } from "./subscriptions";
+
+/** Line items are not part of the session object unless expanded; we keep them here. */
+export interface CheckoutLine {
+  price: string;
+  quantity: number;
+}
+
+export function checkoutSessionFactory(
+  ctx: Ctx,
+  f: {
+    customer: string | null;
+    customerEmail: string | null;
+    successUrl: string | null;
+    cancelUrl: string | null;
+    clientReferenceId: string | null;
+    currency: string;
+    amountTotal: number;
+    metadata: Record<string, string>;
+  },
+): Stripe.Checkout.Session {
+  const id = `cs_${ctx.mode}_${randomToken(58)}`;
+  return {
+    id,
+    object: "checkout.session",
+    adaptive_pricing: null,
+    after_expiration: null,
+    allow_promotion_codes: null,
+    allowed_payment_method_types: null,
+    amount_subtotal: f.amountTotal,
+    amount_total: f.amountTotal,
+    automatic_tax: { enabled: false, liability: null, provider: null, status: null },
+    billing_address_collection: null,
+    cancel_url: f.cancelUrl,
+    client_reference_id: f.clientReferenceId,
+    client_secret: null,
+    collected_information: null,
+    consent: null,
+    consent_collection: null,
+    created: ctx.now,
+    currency: f.currency,
+    currency_conversion: null,
+    custom_fields: [],
+    custom_text: {
+      after_submit: null,
+      shipping_address: null,
+      submit: null,
+      terms_of_service_acceptance: null,
+    },
+    customer: f.customer,
+    customer_account: null,
+    customer_creation: f.customer ? null : "always",
+    customer_details: null,
+    customer_email: f.customerEmail,
+    discounts: [],
+    expires_at: ctx.now + DAY_SECONDS,
+    integration_identifier: null,
+    invoice: null,
+    invoice_creation: null,
+    livemode: ctx.mode === "live",
+    locale: null,
+    managed_payments: null,
+    metadata: f.metadata,
+    mode: "subscription",
+    origin_context: null,
+    payment_intent: null,
+    payment_link: null,
+    payment_method_collection: "always",
+    payment_method_configuration_details: null,
+    payment_method_options: null,
+    payment_method_types: ["card"],
+    payment_status: "unpaid",
+    permissions: null,
+    phone_number_collection: { enabled: false },
+    recovered_from: null,
+    saved_payment_method_options: null,
+    setup_intent: null,
+    shipping_address_collection: null,
+    shipping_cost: null,
+    shipping_options: [],
+    status: "open",
+    submit_type: null,
+    subscription: null,
+    success_url: f.successUrl,
+    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
+    ui_mode: "hosted",
+    url: `${ctx.baseUrl}/c/pay/${id}`,
+    wallet_options: null,
+  };
+}
+
+export function getCheckoutSession(ctx: Ctx, id: string): Stripe.Checkout.Session {
+  const s = ctx.s.checkoutSessions[id];
+  if (!s) throw noSuch("checkout.session", id);
+  return s;
+}
+
+/** Line items and trial days are not on the session object; they live next to it in state. */
+export function checkoutInternal(ctx: Ctx, session: Stripe.Checkout.Session) {
+  const raw = ctx.s.checkoutInternal[session.id];
+  if (!raw) throw badRequest("Unknown checkout session state.");
+  return raw;
+}
+
+export function createCheckoutSession(ctx: Ctx, p: Params): Stripe.Checkout.Session {
+  allowOnly(p, [
+    "mode",
+    "customer",
+    "customer_email",
+    "line_items",
+    "success_url",
+    "cancel_url",
+    "subscription_data",
+    "client_reference_id",
+    "metadata",
+    "allow_promotion_codes",
+    "billing_address_collection",
+    "payment_method_types",
+    "ui_mode",
+    "customer_update",
+    "locale",
+  ]);
+  const mode = oneOf(p, "mode", ["subscription", "payment", "setup"] as const);
+  if (!mode) throw missing("mode");
+  if (mode !== "subscription") {
+    throw invalid("mode", "The local Stripe emulator only supports mode=subscription.");
+  }
+  const customer = str(p, "customer") || null;
+  if (customer) getCustomer(ctx, customer, "customer");
+  const items = objArr(p, "line_items");
+  if (!items || items.length === 0) throw missing("line_items");
+  const lines = items.map((it, i) => {
+    const price = getPrice(
+      ctx,
+      reqStr(it, "price", `line_items[${i}][price]`),
+      `line_items[${i}][price]`,
+    );
+    if (!price.recurring) {
+      throw invalid(
+        `line_items[${i}][price]`,
+        "You must provide at least one recurring price in `subscription` mode when using prices.",
+      );
+    }
+    return { price: price.id, quantity: int(it, "quantity", `line_items[${i}][quantity]`) ?? 1 };
+  });
+  const successUrl = str(p, "success_url") || null;
+  if (!successUrl && str(p, "ui_mode") !== "embedded") throw missing("success_url");
+  const sd = obj(p, "subscription_data");
+  const trialDays = sd
+    ? (int(sd, "trial_period_days", "subscription_data[trial_period_days]") ?? null)
+    : null;
+  const first = ctx.s.prices[lines[0]?.price ?? ""];
+  const amount = lines.reduce(
+    (a, l) => a + (ctx.s.prices[l.price]?.unit_amount ?? 0) * l.quantity,
+    0,
+  );
+  const session = checkoutSessionFactory(ctx, {
+    customer,
+    customerEmail: str(p, "customer_email") || null,
+    successUrl,
+    cancelUrl: str(p, "cancel_url") || null,
+    clientReferenceId: str(p, "client_reference_id") || null,
+    currency: first?.currency ?? "usd",
+    amountTotal: trialDays ? 0 : amount,
+    metadata: applyMetadata({}, p),
+  });
+  ctx.s.checkoutSessions[session.id] = session;
+  ctx.s.checkoutInternal[session.id] = {
+    lines,
+    trialDays,
+    subscriptionMetadata: sd ? applyMetadata({}, sd) : {},
+  };
+  return session;
+}
+
+export function expireCheckoutSession(ctx: Ctx, id: string): Stripe.Checkout.Session {
+  const session = getCheckoutSession(ctx, id);
+  if (session.status !== "open") {
+    throw badRequest(`Only Checkout Sessions with a status in ["open"] can be expired.`);
+  }
+  const before = structuredClone(session);
+  session.status = "expired";
+  session.url = null;
+  ctx.emit("checkout.session.expired", structuredClone(session), diff(before, session));
+  return session;
+}
+
+export function listCheckoutSessions(ctx: Ctx, p: Params): Stripe.ApiList<Stripe.Checkout.Session> {
+  const customer = str(p, "customer");
+  const subscription = str(p, "subscription");
+  const status = str(p, "status");
+  const all = newestFirst(ctx.s.checkoutSessions).filter(
+    (s) =>
+      (!customer || s.customer === customer) &&
+      (!subscription || s.subscription === subscription) &&
+      (!status || s.status === status),
+  );
+  return paginate(all, p, "/v1/checkout/sessions");
+}
+
+export function lineItems(
+  ctx: Ctx,
+  session: Stripe.Checkout.Session,
+): Stripe.ApiList<Stripe.LineItem> {
+  const internal = checkoutInternal(ctx, session);
+  const data = internal.lines.map((l): Stripe.LineItem => {
+    const price = getPrice(ctx, l.price);
+    const amount = (price.unit_amount ?? 0) * l.quantity;
+    return {
+      id: newId("li"),
+      object: "item",
+      adjustable_quantity: null,
+      amount_discount: 0,
+      amount_subtotal: amount,
+      amount_tax: 0,
+      amount_total: amount,
+      currency: price.currency,
+      description: price.nickname,
+      metadata: {},
+      price: structuredClone(price),
+      quantity: l.quantity,
+    };
+  });
+  return {
+    object: "list",
+    data,
+    has_more: false,
+    url: `/v1/checkout/sessions/${session.id}/line_items`,
+  };
+}
+
+/**
+ * The hosted page's "Subscribe" button. Throws ApiError (card_error) when the card declines, in
+ * which case nothing is created. Otherwise emits Stripe's checkout sequence.
+ */
+export function completeCheckout(
+  ctx: Ctx,
+  session: Stripe.Checkout.Session,
+  form: { cardNumber: string; email: string; name: string; expMonth?: number; expYear?: number },
+): Stripe.Checkout.Session {
+  if (session.status !== "open") throw badRequest("This Checkout Session is no longer active.");
+  const card = findTestCard(form.cardNumber);
+  if (!card)
+    throw new ApiError(402, "card_error", "Your card number is incorrect.", "incorrect_number");
+  if (card.fails === "attach")
+    throw new ApiError(
+      402,
+      "card_error",
+      "Your card was declined.",
+      "card_declined",
+      undefined,
+      card.declineCode,
+    );
+  const internal = checkoutInternal(ctx, session);
+  const amount = session.amount_total ?? 0;
+  // Check the charge before creating anything: a decline in Checkout leaves no objects behind.
+  if (amount > 0 && card.fails === "charge") {
+    throw new ApiError(
+      402,
+      "card_error",
+      "Your card was declined.",
+      "card_declined",
+      undefined,
+      card.declineCode,
+    );
+  }
+  let customerId = typeof session.customer === "string" ? session.customer : null;
+  const email = form.email || session.customer_email || null;
+  if (!customerId) {
+    const c = customerFactory(ctx, { email, name: form.name || null });
+    ctx.s.customers[c.id] = c;
+    ctx.emit("customer.created", structuredClone(c));
+    customerId = c.id;
+  }
+  const customer = getCustomer(ctx, customerId);
+  const pm = paymentMethodFactory(
+    ctx,
+    card,
+    { email, name: form.name || null },
+    form.expMonth && form.expYear ? { month: form.expMonth, year: form.expYear } : undefined,
+  );
+  ctx.s.paymentMethods[pm.id] = pm;
+  attachPaymentMethod(ctx, pm.id, customer.id);
+  const sub = createSubscriptionFrom(ctx, {
+    customer: customer.id,
+    items: internal.lines,
+    trialEnd: internal.trialDays ? ctx.now + internal.trialDays * DAY_SECONDS : null,
+    defaultPaymentMethod: pm.id,
+    paymentBehavior: "allow_incomplete",
+    metadata: internal.subscriptionMetadata,
+    activateAfterPayment: true,
+  });
+  session.status = "complete";
+  session.payment_status = internal.trialDays ? "no_payment_required" : "paid";
+  session.customer = customer.id;
+  session.subscription = sub.id;
+  session.invoice = typeof sub.latest_invoice === "string" ? sub.latest_invoice : null;
+  session.url = null;
+  session.customer_details = {
+    address: null,
+    business_name: null,
+    email,
+    individual_name: null,
+    name: form.name || null,
+    phone: null,
+    tax_exempt: "none",
+    tax_ids: [],
+  };
+  ctx.emit("checkout.session.completed", structuredClone(session));
+  return session;
+}

@@ -1,0 +1,481 @@
+/** Billing portal configurations and sessions, validated the way Stripe validates them. */
+import type Stripe from "stripe";
+import type { Ctx } from "../context";
+import { diff } from "../context";
+import { badRequest, invalid, missing, noSuch } from "../http/errors";
+import { paginate } from "../http/list";
+import {
+  allowOnly,
+  applyMetadata,
+  bool,
+  int,
+  obj,
+  objArr,
+  oneOf,
+  reqStr,
+  str,
+  strArr,
+  type Params,
+} from "../http/params";
+import { newId, newestFirst, randomToken } from "../store";
+import { getCustomer } from "./customers";
+import { getPrice, getProduct } from "./prices";
+import { FEEDBACK, customerIdOf, getSubscription, isLive } from "./subscriptions";
+
+type Config = Stripe.BillingPortal.Configuration;
+type Features = Stripe.BillingPortal.Configuration.Features;
+
+const ALLOWED_UPDATES = ["address", "email", "name", "phone", "shipping", "tax_id"] as const;
+const DEFAULT_ALLOWED = ["price", "quantity", "promotion_code"] as const;
+const PRORATION = ["none", "create_prorations", "always_invoice"] as const;
+
+export function configurationFactory(ctx: Ctx): Config {
+  return {
+    id: newId("bpc"),
+    object: "billing_portal.configuration",
+    active: true,
+    application: null,
+    business_profile: { headline: null, privacy_policy_url: null, terms_of_service_url: null },
+    created: ctx.now,
+    default_return_url: null,
+    features: {
+      customer_update: { allowed_updates: [], enabled: false },
+      invoice_history: { enabled: false },
+      payment_method_update: { enabled: false, payment_method_configuration: null },
+      subscription_cancel: {
+        cancellation_reason: { enabled: false, feedback_options: null, options: [] },
+        enabled: false,
+        mode: "at_period_end",
+        proration_behavior: "none",
+      },
+      subscription_pause: {
+        duration: { interval_options: [], type: "indefinite" },
+        enabled: false,
+      },
+      subscription_update: {
+        billing_cycle_anchor: null,
+        default_allowed_updates: [],
+        enabled: false,
+        products: [],
+        proration_behavior: "none",
+        schedule_at_period_end: { conditions: [] },
+        trial_update_behavior: "end_trial",
+      },
+    },
+    is_default: false,
+    livemode: ctx.mode === "live",
+    login_page: { enabled: false, url: null },
+    metadata: {},
+    name: null,
+    updated: ctx.now,
+  };
+}
+
+/** Applies create/update params onto a configuration (update only touches what is given). */
+function applyConfigParams(ctx: Ctx, c: Config, p: Params): void {
+  const bp = obj(p, "business_profile");
+  if (bp) {
+    for (const k of ["headline", "privacy_policy_url", "terms_of_service_url"] as const) {
+      const v = str(bp, k, `business_profile[${k}]`);
+      if (v !== undefined) c.business_profile[k] = v || null;
+    }
+  }
+  const dru = str(p, "default_return_url");
+  if (dru !== undefined) c.default_return_url = dru || null;
+  const name = str(p, "name");
+  if (name !== undefined) c.name = name || null;
+  const active = bool(p, "active");
+  if (active !== undefined) c.active = active;
+  const lp = obj(p, "login_page");
+  if (lp) {
+    const enabled = bool(lp, "enabled", "login_page[enabled]") ?? false;
+    c.login_page = {
+      enabled,
+      url: enabled ? (c.login_page.url ?? `${ctx.baseUrl}/p/login/${randomToken(16)}`) : null,
+    };
+  }
+  c.metadata = applyMetadata(c.metadata, p);
+  const f = obj(p, "features");
+  if (!f) return;
+  const features: Features = c.features;
+  const cu = obj(f, "customer_update", "features[customer_update]");
+  if (cu) {
+    const enabled = bool(cu, "enabled", "features[customer_update][enabled]");
+    if (enabled !== undefined) features.customer_update.enabled = enabled;
+    const allowed = strArr(cu, "allowed_updates", "features[customer_update][allowed_updates]");
+    if (allowed) {
+      features.customer_update.allowed_updates = allowed.map((a, i) => {
+        const ok = ALLOWED_UPDATES.find((x) => x === a);
+        if (!ok) throw invalid(`features[customer_update][allowed_updates][${i}]`);
+        return ok;
+      });
+    } else if (cu.allowed_updates === "") features.customer_update.allowed_updates = [];
+  }
+  const ih = obj(f, "invoice_history", "features[invoice_history]");
+  if (ih) features.invoice_history.enabled = bool(ih, "enabled") ?? false;
+  const pmu = obj(f, "payment_method_update", "features[payment_method_update]");
+  if (pmu) features.payment_method_update.enabled = bool(pmu, "enabled") ?? false;
+  const sp = obj(f, "subscription_pause", "features[subscription_pause]");
+  if (sp) features.subscription_pause.enabled = bool(sp, "enabled") ?? false;
+  const sc = obj(f, "subscription_cancel", "features[subscription_cancel]");
+  if (sc) {
+    const t = features.subscription_cancel;
+    const enabled = bool(sc, "enabled");
+    if (enabled !== undefined) t.enabled = enabled;
+    const mode = oneOf(sc, "mode", ["at_period_end", "immediately"] as const);
+    if (mode) t.mode = mode;
+    const pr = oneOf(sc, "proration_behavior", PRORATION);
+    if (pr) t.proration_behavior = pr;
+    const cr = obj(sc, "cancellation_reason");
+    if (cr) {
+      const crEnabled = bool(
+        cr,
+        "enabled",
+        "features[subscription_cancel][cancellation_reason][enabled]",
+      );
+      if (crEnabled === undefined)
+        missing("features[subscription_cancel][cancellation_reason][enabled]");
+      t.cancellation_reason.enabled = crEnabled ?? false;
+      const options = strArr(cr, "options");
+      if (options) {
+        t.cancellation_reason.options = options.map((o, i) => {
+          const ok = FEEDBACK.find((x) => x === o);
+          if (!ok)
+            throw invalid(`features[subscription_cancel][cancellation_reason][options][${i}]`);
+          return ok;
+        });
+      }
+      if (t.cancellation_reason.enabled && t.cancellation_reason.options.length === 0) {
+        t.cancellation_reason.options = [...FEEDBACK];
+      }
+    }
+  }
+  const su = obj(f, "subscription_update", "features[subscription_update]");
+  if (su) {
+    const t = features.subscription_update;
+    const enabled = bool(su, "enabled");
+    if (enabled !== undefined) t.enabled = enabled;
+    const dau = strArr(su, "default_allowed_updates");
+    if (dau) {
+      t.default_allowed_updates = dau.map((a, i) => {
+        const ok = DEFAULT_ALLOWED.find((x) => x === a);
+        if (!ok) throw invalid(`features[subscription_update][default_allowed_updates][${i}]`);
+        return ok;
+      });
+    } else if (su.default_allowed_updates === "") t.default_allowed_updates = [];
+    const products = objArr(su, "products");
+    if (products) {
+      if (products.length > 10) {
+        throw invalid(
+          "features[subscription_update][products]",
+          "You can specify up to 10 products.",
+        );
+      }
+      t.products = products.map((pp, i) => {
+        const path = `features[subscription_update][products][${i}]`;
+        const product = reqStr(pp, "product", `${path}[product]`);
+        getProduct(ctx, product, `${path}[product]`);
+        const prices = strArr(pp, "prices", `${path}[prices]`) ?? [];
+        if (prices.length === 0) throw missing(`${path}[prices]`);
+        for (const [j, priceId] of prices.entries()) {
+          const price = getPrice(ctx, priceId, `${path}[prices][${j}]`);
+          if (price.product !== product) {
+            throw invalid(
+              `${path}[prices][${j}]`,
+              `The price ${priceId} does not belong to product ${product}.`,
+            );
+          }
+        }
+        const aq = obj(pp, "adjustable_quantity");
+        return {
+          adjustable_quantity: {
+            enabled: aq ? (bool(aq, "enabled") ?? false) : false,
+            maximum: aq ? (int(aq, "maximum") ?? null) : null,
+            minimum: aq ? (int(aq, "minimum") ?? 1) : 1,
+          },
+          prices,
+          product,
+        };
+      });
+    } else if (su.products === "") t.products = [];
+    const pr = oneOf(su, "proration_behavior", PRORATION);
+    if (pr) t.proration_behavior = pr;
+    const sape = obj(su, "schedule_at_period_end");
+    if (sape) {
+      const conds = objArr(sape, "conditions") ?? [];
+      t.schedule_at_period_end = {
+        conditions: conds.map((cnd, i) => ({
+          type:
+            oneOf(
+              cnd,
+              "type",
+              ["decreasing_item_amount", "shortening_interval"] as const,
+              `features[subscription_update][schedule_at_period_end][conditions][${i}][type]`,
+            ) ?? "decreasing_item_amount",
+        })),
+      };
+    }
+    if (t.enabled && (t.products ?? []).length === 0 && su.products !== undefined) {
+      throw invalid(
+        "features[subscription_update][products]",
+        "At least one product is required when subscription updates are enabled.",
+      );
+    }
+  }
+}
+
+export function getConfiguration(ctx: Ctx, id: string, param = "id"): Config {
+  const c = ctx.s.portalConfigurations[id];
+  if (!c) throw noSuch("configuration", id, param);
+  return c;
+}
+
+const CONFIG_PARAMS = [
+  "business_profile",
+  "default_return_url",
+  "features",
+  "login_page",
+  "metadata",
+  "name",
+  "active",
+];
+
+export function createConfiguration(ctx: Ctx, p: Params): Config {
+  allowOnly(p, CONFIG_PARAMS);
+  if (!obj(p, "features")) throw missing("features");
+  const c = configurationFactory(ctx);
+  applyConfigParams(ctx, c, p);
+  // The first configuration of a mode becomes the default, like the Dashboard-saved one.
+  if (!Object.values(ctx.s.portalConfigurations).some((x) => x.is_default)) c.is_default = true;
+  ctx.s.portalConfigurations[c.id] = c;
+  ctx.emit("billing_portal.configuration.created", structuredClone(c));
+  return c;
+}
+
+export function updateConfiguration(ctx: Ctx, id: string, p: Params): Config {
+  allowOnly(p, CONFIG_PARAMS);
+  const c = getConfiguration(ctx, id);
+  const before = structuredClone(c);
+  applyConfigParams(ctx, c, p);
+  if (c.is_default && !c.active)
+    throw badRequest("The default configuration cannot be deactivated.", "active");
+  const changes = diff(before, c);
+  if (Object.keys(changes).length) {
+    c.updated = ctx.now;
+    ctx.emit("billing_portal.configuration.updated", structuredClone(c), changes);
+  }
+  return c;
+}
+
+export function listConfigurations(ctx: Ctx, p: Params): Stripe.ApiList<Config> {
+  const active = bool(p, "active");
+  const isDefault = bool(p, "is_default");
+  const all = newestFirst(ctx.s.portalConfigurations).filter(
+    (c) =>
+      (active === undefined || c.active === active) &&
+      (isDefault === undefined || c.is_default === isDefault),
+  );
+  return paginate(all, p, "/v1/billing_portal/configurations");
+}
+
+/** Prices the configuration lets the customer switch to. */
+export function allowedPrices(c: Config): Set<string> {
+  return new Set((c.features.subscription_update.products ?? []).flatMap((x) => x.prices));
+}
+
+type Flow = Stripe.BillingPortal.Session.Flow;
+
+function flowSubscription(ctx: Ctx, customer: string, fd: Params, key: string): string {
+  const inner = obj(fd, key, `flow_data[${key}]`);
+  if (!inner) throw missing(`flow_data[${key}]`);
+  const subId = reqStr(inner, "subscription", `flow_data[${key}][subscription]`);
+  const sub = ctx.s.subscriptions[subId];
+  if (!sub) throw noSuch("subscription", subId, `flow_data[${key}][subscription]`);
+  if (customerIdOf(sub) !== customer) {
+    throw invalid(
+      `flow_data[${key}][subscription]`,
+      `The subscription ${subId} does not belong to the customer ${customer}.`,
+    );
+  }
+  if (!isLive(sub)) {
+    throw invalid(
+      `flow_data[${key}][subscription]`,
+      `You can't create a portal session for a subscription that is canceled.`,
+    );
+  }
+  return subId;
+}
+
+function parseFlow(ctx: Ctx, customer: string, config: Config, fd: Params): Flow {
+  const type = oneOf(
+    fd,
+    "type",
+    [
+      "payment_method_update",
+      "subscription_cancel",
+      "subscription_update",
+      "subscription_update_confirm",
+      "subscription_pause",
+      "customer_update",
+    ] as const,
+    "flow_data[type]",
+  );
+  if (!type) throw missing("flow_data[type]");
+  const ac = obj(fd, "after_completion", "flow_data[after_completion]");
+  const acType = ac
+    ? (oneOf(
+        ac,
+        "type",
+        ["redirect", "hosted_confirmation", "portal_homepage"] as const,
+        "flow_data[after_completion][type]",
+      ) ?? "portal_homepage")
+    : "portal_homepage";
+  const redirect = ac ? obj(ac, "redirect") : undefined;
+  const hosted = ac ? obj(ac, "hosted_confirmation") : undefined;
+  if (acType === "redirect" && !redirect)
+    throw missing("flow_data[after_completion][redirect][return_url]");
+  const flow: Flow = {
+    after_completion: {
+      hosted_confirmation:
+        acType === "hosted_confirmation"
+          ? { custom_message: hosted ? (str(hosted, "custom_message") ?? null) : null }
+          : null,
+      redirect:
+        acType === "redirect" && redirect
+          ? {
+              return_url: reqStr(
+                redirect,
+                "return_url",
+                "flow_data[after_completion][redirect][return_url]",
+              ),
+            }
+          : null,
+      type: acType,
+    },
+    customer_update: null,
+    subscription_cancel: null,
+    subscription_pause: null,
+    subscription_update: null,
+    subscription_update_confirm: null,
+    type,
+  };
+  const disabled = (feature: string): never => {
+    throw invalid(
+      "flow_data[type]",
+      `The \`${type}\` flow can't be used because the \`${feature}\` feature is disabled in the portal configuration (${config.id}).`,
+    );
+  };
+  const f = config.features;
+  switch (type) {
+    case "payment_method_update":
+      if (!f.payment_method_update.enabled) disabled("payment_method_update");
+      break;
+    case "customer_update":
+      if (!f.customer_update.enabled) disabled("customer_update");
+      flow.customer_update = {};
+      break;
+    case "subscription_cancel": {
+      if (!f.subscription_cancel.enabled) disabled("subscription_cancel");
+      const sub = flowSubscription(ctx, customer, fd, "subscription_cancel");
+      flow.subscription_cancel = { retention: null, subscription: sub };
+      break;
+    }
+    case "subscription_pause": {
+      if (!f.subscription_pause.enabled) disabled("subscription_pause");
+      flow.subscription_pause = {
+        subscription: flowSubscription(ctx, customer, fd, "subscription_pause"),
+      };
+      break;
+    }
+    case "subscription_update": {
+      if (!f.subscription_update.enabled) disabled("subscription_update");
+      flow.subscription_update = {
+        subscription: flowSubscription(ctx, customer, fd, "subscription_update"),
+      };
+      break;
+    }
+    case "subscription_update_confirm": {
+      if (!f.subscription_update.enabled) disabled("subscription_update");
+      const subId = flowSubscription(ctx, customer, fd, "subscription_update_confirm");
+      const sub = getSubscription(ctx, subId);
+      const inner = obj(fd, "subscription_update_confirm") ?? {};
+      const items = objArr(inner, "items", "flow_data[subscription_update_confirm][items]");
+      if (!items || items.length === 0)
+        throw missing("flow_data[subscription_update_confirm][items]");
+      const allowed = allowedPrices(config);
+      flow.subscription_update_confirm = {
+        discounts: null,
+        items: items.map((it, i) => {
+          const path = `flow_data[subscription_update_confirm][items][${i}]`;
+          const id = reqStr(it, "id", `${path}[id]`);
+          if (!sub.items.data.some((x) => x.id === id))
+            throw invalid(
+              `${path}[id]`,
+              `The subscription item ${id} does not belong to the subscription ${subId}.`,
+            );
+          const price = str(it, "price", `${path}[price]`);
+          if (price) {
+            getPrice(ctx, price, `${path}[price]`);
+            if (!allowed.has(price)) {
+              throw invalid(
+                `${path}[price]`,
+                `The price ${price} is not available in the portal configuration's \`features.subscription_update.products\`.`,
+              );
+            }
+          }
+          const q = str(it, "quantity");
+          return q
+            ? { id, price: price ?? null, quantity: Number(q) }
+            : { id, price: price ?? null };
+        }),
+        subscription: subId,
+      };
+      break;
+    }
+  }
+  return flow;
+}
+
+export function createPortalSession(ctx: Ctx, p: Params): Stripe.BillingPortal.Session {
+  allowOnly(p, ["customer", "return_url", "configuration", "flow_data", "locale", "on_behalf_of"]);
+  const customer = reqStr(p, "customer");
+  getCustomer(ctx, customer, "customer");
+  const configId = str(p, "configuration");
+  let config: Config | undefined;
+  if (configId) {
+    config = getConfiguration(ctx, configId, "configuration");
+    if (!config.active) throw invalid("configuration", "The configuration is inactive.");
+  } else {
+    config = Object.values(ctx.s.portalConfigurations).find((c) => c.is_default);
+    if (!config) {
+      const dash =
+        ctx.mode === "test"
+          ? "https://dashboard.stripe.com/test/settings/billing/portal"
+          : "https://dashboard.stripe.com/settings/billing/portal";
+      throw badRequest(
+        `No configuration provided and your ${ctx.mode} mode default configuration has not been created. Provide a configuration or create your default by saving your customer portal settings in ${ctx.mode} mode at ${dash}.`,
+      );
+    }
+  }
+  const returnUrl = str(p, "return_url") || config.default_return_url;
+  const fd = obj(p, "flow_data");
+  const flow = fd ? parseFlow(ctx, customer, config, fd) : null;
+  const id = newId("bps");
+  const session: Stripe.BillingPortal.Session = {
+    id,
+    object: "billing_portal.session",
+    configuration: config.id,
+    created: ctx.now,
+    customer,
+    customer_account: null,
+    flow,
+    livemode: ctx.mode === "live",
+    locale: (str(p, "locale") as Stripe.BillingPortal.Session.Locale | undefined) ?? null,
+    on_behalf_of: null,
+    return_url: returnUrl ?? null,
+    url: `${ctx.baseUrl}/p/session/${id}`,
+  };
+  ctx.s.portalSessions[id] = session;
+  ctx.s.portalInternal[id] = { createdAtMs: Date.now(), openedAtMs: null, flowDone: false };
+  return session;
+}

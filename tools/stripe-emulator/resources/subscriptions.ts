@@ -1,0 +1,976 @@
+/**
+ * Subscriptions: create, update (plan change with prorations, scheduled cancel), cancel, and the
+ * time-driven lifecycle (trial end, renewal, failed payment retries) used by the clock.
+ */
+import type Stripe from "stripe";
+import type { Ctx } from "../context";
+import { diff } from "../context";
+import { addInterval, DAY_SECONDS } from "../clock";
+import { badRequest, cardDeclined, invalid, missing, noSuch } from "../http/errors";
+import { embeddedList, paginate } from "../http/list";
+import {
+  allowOnly,
+  applyMetadata,
+  bool,
+  int,
+  obj,
+  objArr,
+  oneOf,
+  reqStr,
+  str,
+  type Params,
+} from "../http/params";
+import { newId, newestFirst, type SubscriptionInternal } from "../store";
+import { getCustomer } from "./customers";
+import {
+  attemptInvoicePayment,
+  chargeOutcome,
+  createFinalizedInvoice,
+  invoiceSubscriptionId,
+  voidInvoice,
+  type LineInput,
+} from "./invoices";
+import { getPrice } from "./prices";
+
+/** Days after the first failed renewal payment when Stripe-like retries happen. */
+export const RETRY_SCHEDULE_DAYS = [3, 5, 7];
+/** A subscription whose first payment fails stays `incomplete` this long. */
+export const INCOMPLETE_EXPIRY_SECONDS = 23 * 3600;
+
+export type ProrationBehavior = "none" | "create_prorations" | "always_invoice";
+
+function planFromPrice(price: Stripe.Price): Stripe.Plan {
+  return {
+    id: price.id,
+    object: "plan",
+    active: price.active,
+    amount: price.unit_amount,
+    amount_decimal: null,
+    billing_scheme: price.billing_scheme,
+    created: price.created,
+    currency: price.currency,
+    interval: price.recurring?.interval ?? "month",
+    interval_count: price.recurring?.interval_count ?? 1,
+    livemode: price.livemode,
+    metadata: price.metadata,
+    meter: null,
+    nickname: price.nickname,
+    product: price.product,
+    tiers_mode: null,
+    transform_usage: null,
+    trial_period_days: null,
+    usage_type: "licensed",
+  };
+}
+
+export function itemFactory(
+  ctx: Ctx,
+  sub: string,
+  price: Stripe.Price,
+  quantity: number,
+  period: { start: number; end: number },
+): Stripe.SubscriptionItem {
+  return {
+    id: newId("si"),
+    object: "subscription_item",
+    billing_thresholds: null,
+    created: ctx.now,
+    current_period_end: period.end,
+    current_period_start: period.start,
+    current_trial: null,
+    discounts: [],
+    metadata: {},
+    plan: planFromPrice(price),
+    price: structuredClone(price),
+    quantity,
+    subscription: sub,
+    tax_rates: [],
+  };
+}
+
+export function subscriptionFactory(
+  ctx: Ctx,
+  f: { id: string; customer: string; currency: string; items: Stripe.SubscriptionItem[] },
+): Stripe.Subscription {
+  return {
+    id: f.id,
+    object: "subscription",
+    application: null,
+    application_fee_percent: null,
+    automatic_tax: { disabled_reason: null, enabled: false, liability: null },
+    billing_cycle_anchor: ctx.now,
+    billing_cycle_anchor_config: null,
+    billing_mode: { flexible: null, type: "classic" },
+    billing_schedules: [],
+    billing_thresholds: null,
+    cancel_at: null,
+    cancel_at_period_end: false,
+    canceled_at: null,
+    cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: null },
+    collection_method: "charge_automatically",
+    created: ctx.now,
+    currency: f.currency,
+    customer: f.customer,
+    customer_account: null,
+    days_until_due: null,
+    default_payment_method: null,
+    default_source: null,
+    default_tax_rates: [],
+    description: null,
+    discounts: [],
+    ended_at: null,
+    invoice_settings: {
+      account_tax_ids: null,
+      custom_fields: null,
+      description: null,
+      footer: null,
+      issuer: { type: "self" },
+    },
+    items: embeddedList(f.items, `/v1/subscription_items?subscription=${f.id}`),
+    latest_invoice: null,
+    livemode: ctx.mode === "live",
+    managed_payments: null,
+    metadata: {},
+    next_pending_invoice_item_invoice: null,
+    on_behalf_of: null,
+    pause_collection: null,
+    payment_settings: {
+      payment_method_options: null,
+      payment_method_types: null,
+      save_default_payment_method: "off",
+    },
+    pending_invoice_item_interval: null,
+    pending_setup_intent: null,
+    pending_update: null,
+    schedule: null,
+    start_date: ctx.now,
+    status: "incomplete",
+    test_clock: null,
+    transfer_data: null,
+    trial_end: null,
+    trial_settings: {
+      end_behavior: { billing_cycle_anchor: null, missing_payment_method: "create_invoice" },
+    },
+    trial_start: null,
+  };
+}
+
+export function getSubscription(ctx: Ctx, id: string, param = "id"): Stripe.Subscription {
+  const s = ctx.s.subscriptions[id];
+  if (!s) throw noSuch("subscription", id, param);
+  return s;
+}
+
+export function internalOf(ctx: Ctx, subId: string): SubscriptionInternal {
+  const existing = ctx.s.subInternal[subId];
+  if (existing) return existing;
+  const created: SubscriptionInternal = {
+    trialWillEndSent: false,
+    pendingLines: [],
+    scheduledPrice: null,
+    failedAttempts: 0,
+  };
+  ctx.s.subInternal[subId] = created;
+  return created;
+}
+
+export function customerIdOf(sub: Stripe.Subscription): string {
+  return typeof sub.customer === "string" ? sub.customer : sub.customer.id;
+}
+
+export function periodOf(sub: Stripe.Subscription): { start: number; end: number } {
+  const item = sub.items.data[0];
+  return {
+    start: item?.current_period_start ?? sub.created,
+    end: item?.current_period_end ?? sub.created,
+  };
+}
+
+/** Default card used for charges: subscription's, else the customer's invoice default. */
+export function paymentMethodFor(ctx: Ctx, sub: Stripe.Subscription): string | null {
+  const own = sub.default_payment_method;
+  if (own) return typeof own === "string" ? own : own.id;
+  const customer = ctx.s.customers[customerIdOf(sub)];
+  const def = customer?.invoice_settings.default_payment_method;
+  if (!def) return null;
+  return typeof def === "string" ? def : def.id;
+}
+
+function nextPeriodEnd(start: number, price: Stripe.Price, anchor: number): number {
+  const rec = price.recurring;
+  if (!rec) throw invalid("items", "Subscriptions need recurring prices.");
+  const i = rec.interval;
+  const interval = i === "day" ? "day" : i === "week" ? "week" : i === "year" ? "year" : "month";
+  return addInterval(start, interval, rec.interval_count, new Date(anchor * 1000).getUTCDate());
+}
+
+function itemLines(sub: Stripe.Subscription, period: { start: number; end: number }): LineInput[] {
+  return sub.items.data.map((item) => ({
+    description: `${item.quantity ?? 1} × ${item.price.nickname ?? productName(item.price)} (at ${formatAmount(item.price.unit_amount ?? 0, item.price.currency)} / ${item.price.recurring?.interval ?? "month"})`,
+    amount: (item.price.unit_amount ?? 0) * (item.quantity ?? 1),
+    quantity: item.quantity ?? 1,
+    priceId: item.price.id,
+    productId: typeof item.price.product === "string" ? item.price.product : item.price.product.id,
+    period,
+    proration: false,
+    subscriptionItem: item.id,
+  }));
+}
+
+// Product names are resolved at render time by pages; invoices keep the price id in the line.
+function productName(price: Stripe.Price): string {
+  return typeof price.product === "string"
+    ? price.product
+    : "name" in price.product
+      ? (price.product.name ?? price.product.id)
+      : price.product.id;
+}
+
+export function formatAmount(amount: number, currency: string): string {
+  const zeroDecimal = ["jpy", "krw", "vnd", "clp"].includes(currency.toLowerCase());
+  const value = zeroDecimal ? amount : amount / 100;
+  try {
+    return new Intl.NumberFormat("en-US", {
+      style: "currency",
+      currency: currency.toUpperCase(),
+    }).format(value);
+  } catch {
+    return `${value} ${currency.toUpperCase()}`;
+  }
+}
+
+function setStatus(sub: Stripe.Subscription, status: Stripe.Subscription.Status): void {
+  sub.status = status;
+}
+
+export interface CreateSubscriptionInput {
+  customer: string;
+  items: { price: string; quantity: number }[];
+  trialEnd: number | null;
+  defaultPaymentMethod: string | null;
+  paymentBehavior: "allow_incomplete" | "error_if_incomplete" | "default_incomplete";
+  metadata: Record<string, string>;
+  description?: string | null;
+  cancelAtPeriodEnd?: boolean;
+  /**
+   * Checkout-style: created as `incomplete`, then customer.subscription.updated → `active` once
+   * the first invoice is paid (what Stripe sends for Checkout subscriptions).
+   */
+  activateAfterPayment?: boolean;
+}
+
+/**
+ * Creates a subscription and its first invoice, charged immediately. Emits
+ * customer.subscription.created, invoice.created/finalized/paid/payment_succeeded (or failure).
+ */
+export function createSubscriptionFrom(
+  ctx: Ctx,
+  input: CreateSubscriptionInput,
+): Stripe.Subscription {
+  const customer = getCustomer(ctx, input.customer, "customer");
+  if (input.items.length === 0) throw missing("items");
+  const prices = input.items.map((it, i) => getPrice(ctx, it.price, `items[${i}][price]`));
+  const currency = prices[0]?.currency ?? "usd";
+  for (const [i, pr] of prices.entries()) {
+    if (!pr.recurring) {
+      throw invalid(
+        `items[${i}][price]`,
+        `The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`,
+      );
+    }
+    if (pr.currency !== currency)
+      throw invalid(
+        `items[${i}][price]`,
+        "All prices on a subscription must have the same currency.",
+      );
+    if (!pr.active)
+      throw invalid(
+        `items[${i}][price]`,
+        `The price specified is inactive. This field only accepts active prices.`,
+      );
+  }
+  if (input.defaultPaymentMethod) {
+    const pm = ctx.s.paymentMethods[input.defaultPaymentMethod];
+    if (!pm || pm.customer !== customer.id) {
+      throw badRequest(
+        `The customer does not have a payment method with the ID ${input.defaultPaymentMethod}. The payment method must be attached to the customer.`,
+        "default_payment_method",
+      );
+    }
+  }
+  const id = newId("sub");
+  const start = ctx.now;
+  const trialing = input.trialEnd !== null && input.trialEnd > start;
+  const firstPrice = prices[0];
+  if (!firstPrice) throw missing("items");
+  const periodEnd =
+    trialing && input.trialEnd !== null ? input.trialEnd : nextPeriodEnd(start, firstPrice, start);
+  const period = { start, end: periodEnd };
+  const items = input.items.map((it, i) => {
+    const price = prices[i];
+    if (!price) throw missing(`items[${i}][price]`);
+    return itemFactory(ctx, id, price, it.quantity, period);
+  });
+  const sub = subscriptionFactory(ctx, { id, customer: customer.id, currency, items });
+  sub.metadata = input.metadata;
+  sub.description = input.description ?? null;
+  sub.default_payment_method = input.defaultPaymentMethod;
+  sub.billing_cycle_anchor = periodEnd;
+  if (trialing) {
+    sub.trial_start = start;
+    sub.trial_end = periodEnd;
+  }
+  if (input.cancelAtPeriodEnd) {
+    sub.cancel_at_period_end = true;
+    sub.cancel_at = periodEnd;
+  }
+
+  const pmId = paymentMethodFor(ctx, sub);
+  const lines = itemLines(sub, period).map((l) =>
+    trialing ? { ...l, amount: 0, description: `Trial period for ${l.description}` } : l,
+  );
+  const total = lines.reduce((a, l) => a + l.amount, 0);
+  // error_if_incomplete: a declined first payment fails the API call and stores nothing.
+  if (input.paymentBehavior === "error_if_incomplete" && total > 0) {
+    const outcome = chargeOutcome(ctx, pmId);
+    if (!outcome.ok) throw cardDeclined(outcome.declineCode);
+  }
+  const willPay =
+    total === 0 || (input.paymentBehavior !== "default_incomplete" && chargeOutcome(ctx, pmId).ok);
+  const twoStep = Boolean(input.activateAfterPayment) && !trialing && total > 0 && willPay;
+  setStatus(sub, trialing ? "trialing" : willPay && !twoStep ? "active" : "incomplete");
+  ctx.s.subscriptions[id] = sub;
+  internalOf(ctx, id);
+  sub.latest_invoice = newId("in");
+  ctx.emit("customer.subscription.created", structuredClone(sub));
+
+  const inv = createFinalizedInvoice(ctx, {
+    id: sub.latest_invoice,
+    customer,
+    subscription: id,
+    billingReason: "subscription_create",
+    currency,
+    lines,
+    periodStart: start,
+    periodEnd: start,
+  });
+  if (input.paymentBehavior !== "default_incomplete" || total === 0) {
+    const paid = attemptInvoicePayment(ctx, inv, pmId, null);
+    if (twoStep && paid.ok) {
+      const before = structuredClone(sub);
+      setStatus(sub, "active");
+      ctx.emit("customer.subscription.updated", structuredClone(sub), diff(before, sub));
+    }
+  }
+  return sub;
+}
+
+export function createSubscription(ctx: Ctx, p: Params): Stripe.Subscription {
+  allowOnly(p, [
+    "customer",
+    "items",
+    "trial_period_days",
+    "trial_end",
+    "default_payment_method",
+    "payment_behavior",
+    "metadata",
+    "description",
+    "cancel_at_period_end",
+    "proration_behavior",
+    "collection_method",
+    "payment_settings",
+  ]);
+  const customer = reqStr(p, "customer");
+  const items = objArr(p, "items");
+  if (!items || items.length === 0) throw missing("items");
+  const trialDays = int(p, "trial_period_days");
+  const trialEndRaw = str(p, "trial_end");
+  let trialEnd: number | null = null;
+  if (trialDays !== undefined && trialDays > 0) trialEnd = ctx.now + trialDays * DAY_SECONDS;
+  if (trialEndRaw && trialEndRaw !== "now") {
+    const t = Number(trialEndRaw);
+    if (!Number.isInteger(t) || t <= ctx.now)
+      throw invalid(
+        "trial_end",
+        "Invalid timestamp: must be an integer Unix timestamp in the future.",
+      );
+    trialEnd = t;
+  }
+  return createSubscriptionFrom(ctx, {
+    customer,
+    items: items.map((it, i) => ({
+      price: reqStr(it, "price", `items[${i}][price]`),
+      quantity: int(it, "quantity", `items[${i}][quantity]`) ?? 1,
+    })),
+    trialEnd,
+    defaultPaymentMethod: str(p, "default_payment_method") || null,
+    paymentBehavior:
+      oneOf(p, "payment_behavior", [
+        "allow_incomplete",
+        "error_if_incomplete",
+        "default_incomplete",
+        "pending_if_incomplete",
+      ] as const) === "error_if_incomplete"
+        ? "error_if_incomplete"
+        : str(p, "payment_behavior") === "default_incomplete"
+          ? "default_incomplete"
+          : "allow_incomplete",
+    metadata: applyMetadata({}, p),
+    description: str(p, "description") ?? null,
+    cancelAtPeriodEnd: bool(p, "cancel_at_period_end") ?? false,
+  });
+}
+
+export function isLive(sub: Stripe.Subscription): boolean {
+  return sub.status !== "canceled" && sub.status !== "incomplete_expired";
+}
+
+/** Proration lines for swapping an item's price now (credit unused time, charge the rest). */
+export function prorationLines(
+  ctx: Ctx,
+  sub: Stripe.Subscription,
+  item: Stripe.SubscriptionItem,
+  newPrice: Stripe.Price,
+  newQuantity: number,
+): LineInput[] {
+  const { start, end } = { start: item.current_period_start, end: item.current_period_end };
+  if (sub.status === "trialing" || end <= ctx.now) return [];
+  const fraction = Math.max(0, Math.min(1, (end - ctx.now) / Math.max(1, end - start)));
+  const oldQty = item.quantity ?? 1;
+  const credit = -Math.round((item.price.unit_amount ?? 0) * oldQty * fraction);
+  const charge = Math.round((newPrice.unit_amount ?? 0) * newQuantity * fraction);
+  const period = { start: ctx.now, end };
+  const productOf = (p: Stripe.Price): string =>
+    typeof p.product === "string" ? p.product : p.product.id;
+  return [
+    {
+      description: `Unused time on ${oldQty} × ${item.price.nickname ?? item.price.id}`,
+      amount: credit,
+      quantity: oldQty,
+      priceId: item.price.id,
+      productId: productOf(item.price),
+      period,
+      proration: true,
+      subscriptionItem: item.id,
+    },
+    {
+      description: `Remaining time on ${newQuantity} × ${newPrice.nickname ?? newPrice.id}`,
+      amount: charge,
+      quantity: newQuantity,
+      priceId: newPrice.id,
+      productId: productOf(newPrice),
+      period,
+      proration: true,
+      subscriptionItem: item.id,
+    },
+  ];
+}
+
+export interface ItemChange {
+  itemId: string | null;
+  price: string | null;
+  quantity: number | null;
+  deleted: boolean;
+}
+
+export interface UpdateInput {
+  items?: ItemChange[];
+  prorationBehavior?: ProrationBehavior;
+  cancelAtPeriodEnd?: boolean;
+  cancelAt?: number | null;
+  metadata?: Record<string, string>;
+  defaultPaymentMethod?: string | null;
+  description?: string | null;
+  cancellationDetails?: {
+    comment: string | null;
+    feedback: Stripe.Subscription.CancellationDetails.Feedback | null;
+  };
+  trialEndNow?: boolean;
+}
+
+/** Shared by the API and the portal. Emits one customer.subscription.updated with previous_attributes. */
+export function applySubscriptionUpdate(
+  ctx: Ctx,
+  sub: Stripe.Subscription,
+  input: UpdateInput,
+): Stripe.Subscription {
+  if (!isLive(sub)) {
+    throw badRequest(
+      `A canceled subscription can only update its cancellation_details and metadata.`,
+    );
+  }
+  const before = structuredClone(sub);
+  const customer = getCustomer(ctx, customerIdOf(sub), "customer");
+  const proration = input.prorationBehavior ?? "create_prorations";
+  const lines: LineInput[] = [];
+  for (const [i, change] of (input.items ?? []).entries()) {
+    const item = change.itemId ? sub.items.data.find((x) => x.id === change.itemId) : undefined;
+    if (change.itemId && !item)
+      throw invalid(`items[${i}][id]`, `Invalid subscription item: ${change.itemId}`);
+    if (change.deleted && item) {
+      sub.items.data = sub.items.data.filter((x) => x !== item);
+      continue;
+    }
+    const newPrice = change.price ? getPrice(ctx, change.price, `items[${i}][price]`) : item?.price;
+    if (!newPrice) throw missing(`items[${i}][price]`);
+    if (!newPrice.recurring)
+      throw invalid(`items[${i}][price]`, "Subscriptions need recurring prices.");
+    const quantity = change.quantity ?? item?.quantity ?? 1;
+    if (item) {
+      if (newPrice.id === item.price.id && quantity === (item.quantity ?? 1)) continue;
+      lines.push(...prorationLines(ctx, sub, item, newPrice, quantity));
+      item.price = structuredClone(newPrice);
+      item.plan = planFromPrice(newPrice);
+      item.quantity = quantity;
+    } else {
+      const period = periodOf(sub);
+      sub.items.data.push(itemFactory(ctx, sub.id, newPrice, quantity, period));
+    }
+  }
+  if (input.cancelAtPeriodEnd !== undefined) {
+    sub.cancel_at_period_end = input.cancelAtPeriodEnd;
+    sub.cancel_at = input.cancelAtPeriodEnd ? periodOf(sub).end : null;
+    if (input.cancelAtPeriodEnd) sub.canceled_at = ctx.now;
+    else sub.canceled_at = null;
+  }
+  if (input.cancelAt !== undefined) {
+    sub.cancel_at = input.cancelAt;
+    sub.cancel_at_period_end = false;
+    sub.canceled_at = input.cancelAt === null ? null : ctx.now;
+  }
+  if (input.cancelAtPeriodEnd !== undefined || input.cancelAt !== undefined) {
+    const scheduled = sub.cancel_at !== null;
+    sub.cancellation_details = {
+      comment: scheduled ? (input.cancellationDetails?.comment ?? null) : null,
+      feedback: scheduled ? (input.cancellationDetails?.feedback ?? null) : null,
+      feedback_option: null,
+      reason: scheduled ? "cancellation_requested" : null,
+    };
+  }
+  if (input.metadata) sub.metadata = input.metadata;
+  if (input.description !== undefined) sub.description = input.description;
+  if (input.defaultPaymentMethod !== undefined) {
+    if (input.defaultPaymentMethod) {
+      const pm = ctx.s.paymentMethods[input.defaultPaymentMethod];
+      if (!pm || pm.customer !== customer.id)
+        throw noSuch("PaymentMethod", input.defaultPaymentMethod, "default_payment_method");
+    }
+    sub.default_payment_method = input.defaultPaymentMethod;
+  }
+  if (input.trialEndNow && sub.status === "trialing") {
+    endTrial(ctx, sub, before);
+    return sub;
+  }
+  const invoiceNow = lines.length > 0 && proration === "always_invoice";
+  // The proration invoice's id is allocated first so the one updated event already names it.
+  if (invoiceNow) sub.latest_invoice = newId("in");
+  const changes = diff(before, sub);
+  if (Object.keys(changes).length)
+    ctx.emit("customer.subscription.updated", structuredClone(sub), changes);
+  if (invoiceNow && typeof sub.latest_invoice === "string") {
+    const inv = createFinalizedInvoice(ctx, {
+      id: sub.latest_invoice,
+      customer,
+      subscription: sub.id,
+      billingReason: "subscription_update",
+      currency: sub.currency,
+      lines,
+      periodStart: ctx.now,
+      periodEnd: ctx.now,
+    });
+    attemptInvoicePayment(ctx, inv, paymentMethodFor(ctx, sub), ctx.now + DAY_SECONDS);
+    if (inv.status !== "paid" && sub.status === "active") {
+      const beforeFailure = structuredClone(sub);
+      setStatus(sub, "past_due");
+      ctx.emit("customer.subscription.updated", structuredClone(sub), diff(beforeFailure, sub));
+    }
+  } else if (lines.length && proration === "create_prorations") {
+    internalOf(ctx, sub.id).pendingLines.push(
+      ...lines.map((l) => ({
+        description: l.description,
+        amount: l.amount,
+        priceId: l.priceId ?? "",
+        quantity: l.quantity,
+      })),
+    );
+  }
+  return sub;
+}
+
+export function updateSubscription(ctx: Ctx, id: string, p: Params): Stripe.Subscription {
+  allowOnly(p, [
+    "items",
+    "proration_behavior",
+    "cancel_at_period_end",
+    "cancel_at",
+    "metadata",
+    "default_payment_method",
+    "description",
+    "cancellation_details",
+    "trial_end",
+    "payment_behavior",
+    "proration_date",
+    "billing_cycle_anchor",
+  ]);
+  const sub = getSubscription(ctx, id);
+  const items = objArr(p, "items")?.map((it, i) => ({
+    itemId: str(it, "id", `items[${i}][id]`) ?? null,
+    price: str(it, "price", `items[${i}][price]`) ?? null,
+    quantity: int(it, "quantity", `items[${i}][quantity]`) ?? null,
+    deleted: bool(it, "deleted", `items[${i}][deleted]`) ?? false,
+  }));
+  const cancelAtRaw = str(p, "cancel_at");
+  let cancelAt: number | null | undefined;
+  if (cancelAtRaw === "") cancelAt = null;
+  else if (cancelAtRaw === "min_period_end" || cancelAtRaw === "max_period_end")
+    cancelAt = periodOf(sub).end;
+  else if (cancelAtRaw !== undefined) {
+    cancelAt = Number(cancelAtRaw);
+    if (!Number.isInteger(cancelAt)) throw invalid("cancel_at");
+  }
+  const cd = obj(p, "cancellation_details");
+  if (!isLive(sub)) {
+    // Stripe allows only metadata/cancellation_details on canceled subscriptions.
+    const before = structuredClone(sub);
+    sub.metadata = applyMetadata(sub.metadata, p);
+    const changes = diff(before, sub);
+    if (Object.keys(changes).length)
+      ctx.emit("customer.subscription.updated", structuredClone(sub), changes);
+    if (items || cancelAtRaw !== undefined || p.cancel_at_period_end !== undefined) {
+      throw badRequest(
+        "A canceled subscription can only update its cancellation_details and metadata.",
+      );
+    }
+    return sub;
+  }
+  return applySubscriptionUpdate(ctx, sub, {
+    items,
+    prorationBehavior: oneOf(p, "proration_behavior", [
+      "none",
+      "create_prorations",
+      "always_invoice",
+    ] as const),
+    cancelAtPeriodEnd: bool(p, "cancel_at_period_end"),
+    cancelAt,
+    metadata: p.metadata !== undefined ? applyMetadata(sub.metadata, p) : undefined,
+    defaultPaymentMethod:
+      p.default_payment_method !== undefined ? str(p, "default_payment_method") || null : undefined,
+    description: p.description !== undefined ? str(p, "description") || null : undefined,
+    cancellationDetails: cd
+      ? {
+          comment: str(cd, "comment", "cancellation_details[comment]") || null,
+          feedback: oneOf(cd, "feedback", FEEDBACK, "cancellation_details[feedback]") ?? null,
+        }
+      : undefined,
+    trialEndNow: str(p, "trial_end") === "now",
+  });
+}
+
+export const FEEDBACK = [
+  "customer_service",
+  "low_quality",
+  "missing_features",
+  "other",
+  "switched_service",
+  "too_complex",
+  "too_expensive",
+  "unused",
+] as const;
+
+/** Immediate cancel (API DELETE, portal "immediately", end of a scheduled cancel, failed dunning). */
+export function cancelNow(
+  ctx: Ctx,
+  sub: Stripe.Subscription,
+  reason: Stripe.Subscription.CancellationDetails.Reason,
+  opts: {
+    invoiceNow?: boolean;
+    prorate?: boolean;
+    feedback?: Stripe.Subscription.CancellationDetails.Feedback | null;
+    comment?: string | null;
+  } = {},
+): Stripe.Subscription {
+  if (!isLive(sub)) {
+    throw badRequest(
+      `No such subscription: '${sub.id}'. It has already been canceled.`,
+      undefined,
+      "resource_missing",
+    );
+  }
+  const before = structuredClone(sub);
+  sub.status = "canceled";
+  sub.canceled_at = sub.cancel_at !== null && sub.canceled_at !== null ? sub.canceled_at : ctx.now;
+  sub.ended_at = ctx.now;
+  sub.cancellation_details = {
+    comment: opts.comment ?? sub.cancellation_details?.comment ?? null,
+    feedback: opts.feedback ?? sub.cancellation_details?.feedback ?? null,
+    feedback_option: null,
+    reason,
+  };
+  // Open invoices of the subscription stop being collected.
+  for (const inv of Object.values(ctx.s.invoices)) {
+    if (
+      invoiceSubscriptionId(inv) === sub.id &&
+      inv.status === "open" &&
+      inv.next_payment_attempt !== null
+    ) {
+      const b = structuredClone(inv);
+      inv.next_payment_attempt = null;
+      ctx.emit("invoice.updated", structuredClone(inv), diff(b, inv));
+    }
+  }
+  ctx.emit("customer.subscription.deleted", structuredClone(sub), diff(before, sub));
+  if (opts.prorate && opts.invoiceNow) {
+    const lines = sub.items.data.flatMap((item) => {
+      const credit = prorationLines(ctx, sub, item, item.price, 0);
+      return credit.slice(0, 1);
+    });
+    if (lines.length) {
+      const customer = getCustomer(ctx, customerIdOf(sub));
+      const inv = createFinalizedInvoice(ctx, {
+        customer,
+        subscription: sub.id,
+        billingReason: "subscription_update",
+        currency: sub.currency,
+        lines,
+        periodStart: ctx.now,
+        periodEnd: ctx.now,
+      });
+      attemptInvoicePayment(ctx, inv, null, null);
+    }
+  }
+  return sub;
+}
+
+export function cancelSubscription(ctx: Ctx, id: string, p: Params): Stripe.Subscription {
+  allowOnly(p, ["invoice_now", "prorate", "cancellation_details"]);
+  const sub = getSubscription(ctx, id);
+  const cd = obj(p, "cancellation_details");
+  return cancelNow(ctx, sub, "cancellation_requested", {
+    invoiceNow: bool(p, "invoice_now"),
+    prorate: bool(p, "prorate"),
+    comment: cd ? str(cd, "comment") || null : null,
+    feedback: cd ? (oneOf(cd, "feedback", FEEDBACK) ?? null) : null,
+  });
+}
+
+export function listSubscriptions(ctx: Ctx, p: Params): Stripe.ApiList<Stripe.Subscription> {
+  const customer = str(p, "customer");
+  const price = str(p, "price");
+  const status = oneOf(p, "status", [
+    "active",
+    "all",
+    "canceled",
+    "ended",
+    "incomplete",
+    "incomplete_expired",
+    "past_due",
+    "paused",
+    "trialing",
+    "unpaid",
+  ] as const);
+  const all = newestFirst(ctx.s.subscriptions).filter((s) => {
+    if (customer && s.customer !== customer) return false;
+    if (price && !s.items.data.some((i) => i.price.id === price)) return false;
+    if (!status) return s.status !== "canceled" && s.status !== "incomplete_expired";
+    if (status === "all") return true;
+    if (status === "ended") return s.status === "canceled" || s.status === "incomplete_expired";
+    return s.status === status;
+  });
+  return paginate(all, p, "/v1/subscriptions");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time-driven lifecycle
+// ---------------------------------------------------------------------------------------------
+
+export type DueKind =
+  "trial_will_end" | "trial_end" | "cancel_at" | "period_end" | "retry" | "incomplete_expire";
+
+export function nextDue(ctx: Ctx, sub: Stripe.Subscription): { at: number; kind: DueKind } | null {
+  if (!isLive(sub)) return null;
+  const internal = internalOf(ctx, sub.id);
+  const candidates: { at: number; kind: DueKind }[] = [];
+  const period = periodOf(sub);
+  if (sub.status === "incomplete") {
+    candidates.push({ at: sub.created + INCOMPLETE_EXPIRY_SECONDS, kind: "incomplete_expire" });
+    return candidates[0] ?? null;
+  }
+  if (sub.status === "trialing" && sub.trial_end !== null) {
+    const warn = sub.trial_end - 3 * DAY_SECONDS;
+    if (!internal.trialWillEndSent)
+      candidates.push({ at: Math.max(warn, sub.trial_start ?? warn), kind: "trial_will_end" });
+    candidates.push({ at: sub.trial_end, kind: "trial_end" });
+  }
+  if (sub.cancel_at !== null && sub.cancel_at <= period.end)
+    candidates.push({ at: sub.cancel_at, kind: "cancel_at" });
+  else if (sub.status !== "trialing") candidates.push({ at: period.end, kind: "period_end" });
+  const latest =
+    typeof sub.latest_invoice === "string" ? ctx.s.invoices[sub.latest_invoice] : undefined;
+  if (latest && latest.status === "open" && latest.next_payment_attempt !== null) {
+    candidates.push({ at: latest.next_payment_attempt, kind: "retry" });
+  }
+  candidates.sort((a, b) => a.at - b.at);
+  return candidates[0] ?? null;
+}
+
+function endTrial(ctx: Ctx, sub: Stripe.Subscription, before: Stripe.Subscription): void {
+  const price = sub.items.data[0]?.price;
+  if (!price) return;
+  const start = ctx.now;
+  const end = nextPeriodEnd(start, price, start);
+  for (const item of sub.items.data) {
+    item.current_period_start = start;
+    item.current_period_end = end;
+  }
+  sub.trial_end = Math.min(sub.trial_end ?? start, start);
+  sub.billing_cycle_anchor = start;
+  invoicePeriod(ctx, sub, before, { start, end }, "subscription_cycle");
+}
+
+/** Builds, finalizes and charges the invoice for a new period; sets status from the outcome. */
+function invoicePeriod(
+  ctx: Ctx,
+  sub: Stripe.Subscription,
+  before: Stripe.Subscription,
+  period: { start: number; end: number },
+  reason: Stripe.Invoice.BillingReason,
+): void {
+  const internal = internalOf(ctx, sub.id);
+  const customer = getCustomer(ctx, customerIdOf(sub));
+  const pending: LineInput[] = internal.pendingLines.map((l) => ({
+    description: l.description,
+    amount: l.amount,
+    quantity: l.quantity,
+    priceId: l.priceId || null,
+    productId: null,
+    period: { start: period.start, end: period.start },
+    proration: true,
+    subscriptionItem: null,
+  }));
+  internal.pendingLines = [];
+  const lines = [...pending, ...itemLines(sub, period)];
+  const pmId = paymentMethodFor(ctx, sub);
+  const willPay = lines.reduce((a, l) => a + l.amount, 0) <= 0 || chargeOutcome(ctx, pmId).ok;
+  setStatus(sub, willPay ? "active" : "past_due");
+  ctx.emit("customer.subscription.updated", structuredClone(sub), diff(before, sub));
+  const inv = createFinalizedInvoice(ctx, {
+    customer,
+    subscription: sub.id,
+    billingReason: reason,
+    currency: sub.currency,
+    lines,
+    periodStart: before.items.data[0]?.current_period_start ?? period.start,
+    periodEnd: period.start,
+  });
+  sub.latest_invoice = inv.id;
+  const firstRetry = RETRY_SCHEDULE_DAYS[0];
+  const result = attemptInvoicePayment(
+    ctx,
+    inv,
+    pmId,
+    firstRetry !== undefined ? ctx.now + firstRetry * DAY_SECONDS : null,
+  );
+  internal.failedAttempts = result.ok ? 0 : 1;
+}
+
+/** Processes one due step for a subscription at `ctx.now` (the clock sets `now` to `due.at`). */
+export function processDue(ctx: Ctx, sub: Stripe.Subscription, kind: DueKind): void {
+  const internal = internalOf(ctx, sub.id);
+  const before = structuredClone(sub);
+  switch (kind) {
+    case "trial_will_end":
+      internal.trialWillEndSent = true;
+      ctx.emit("customer.subscription.trial_will_end", structuredClone(sub));
+      return;
+    case "trial_end":
+      endTrial(ctx, sub, before);
+      return;
+    case "cancel_at":
+      cancelNow(ctx, sub, "cancellation_requested");
+      return;
+    case "incomplete_expire": {
+      sub.status = "incomplete_expired";
+      sub.ended_at = ctx.now;
+      const latest =
+        typeof sub.latest_invoice === "string" ? ctx.s.invoices[sub.latest_invoice] : undefined;
+      if (latest && latest.status === "open") voidInvoice(ctx, latest);
+      ctx.emit("customer.subscription.updated", structuredClone(sub), diff(before, sub));
+      return;
+    }
+    case "period_end": {
+      const period = periodOf(sub);
+      if (internal.scheduledPrice) {
+        const sched = internal.scheduledPrice;
+        const item = sub.items.data.find((i) => i.id === sched.itemId);
+        const price = ctx.s.prices[sched.priceId];
+        if (item && price) {
+          item.price = structuredClone(price);
+          item.plan = planFromPrice(price);
+          item.quantity = sched.quantity;
+        }
+        internal.scheduledPrice = null;
+      }
+      const price = sub.items.data[0]?.price;
+      if (!price) return;
+      const start = period.end;
+      const end = nextPeriodEnd(start, price, sub.billing_cycle_anchor);
+      for (const item of sub.items.data) {
+        item.current_period_start = start;
+        item.current_period_end = end;
+      }
+      // An unpaid previous invoice: Stripe keeps retrying it; we leave it open and bill the new period.
+      invoicePeriod(ctx, sub, before, { start, end }, "subscription_cycle");
+      return;
+    }
+    case "retry": {
+      const inv =
+        typeof sub.latest_invoice === "string" ? ctx.s.invoices[sub.latest_invoice] : undefined;
+      if (!inv) return;
+      const attempt = internal.failedAttempts; // retries done so far + 1 initial
+      const nextDays = RETRY_SCHEDULE_DAYS[attempt];
+      const firstFailure = inv.status_transitions.finalized_at ?? ctx.now;
+      const result = attemptInvoicePayment(
+        ctx,
+        inv,
+        paymentMethodFor(ctx, sub),
+        nextDays !== undefined ? firstFailure + nextDays * DAY_SECONDS : null,
+      );
+      if (result.ok) {
+        internal.failedAttempts = 0;
+        if (sub.status !== "active") {
+          setStatus(sub, "active");
+          ctx.emit("customer.subscription.updated", structuredClone(sub), diff(before, sub));
+        }
+      } else {
+        internal.failedAttempts += 1;
+        if (nextDays === undefined) {
+          // Dunning exhausted: Stripe's default "cancel the subscription" setting.
+          cancelNow(ctx, sub, "payment_failed");
+        }
+      }
+      return;
+    }
+  }
+}
+
+/** After a new card: pay the subscription's open invoice right away (portal behaviour). */
+export function retryOpenInvoice(ctx: Ctx, sub: Stripe.Subscription): void {
+  const inv =
+    typeof sub.latest_invoice === "string" ? ctx.s.invoices[sub.latest_invoice] : undefined;
+  if (!inv || inv.status !== "open") return;
+  const before = structuredClone(sub);
+  const result = attemptInvoicePayment(
+    ctx,
+    inv,
+    paymentMethodFor(ctx, sub),
+    inv.next_payment_attempt,
+  );
+  if (
+    result.ok &&
+    (sub.status === "past_due" || sub.status === "incomplete" || sub.status === "unpaid")
+  ) {
+    internalOf(ctx, sub.id).failedAttempts = 0;
+    setStatus(sub, "active");
+    ctx.emit("customer.subscription.updated", structuredClone(sub), diff(before, sub));
+  }
+}

@@ -1,0 +1,391 @@
+/**
+ * Local, stateful emulator of the slice of Stripe this app uses. Node's http server only.
+ * `startStripeEmulator()` is the entry point for tests and the CLI.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import Stripe from "stripe";
+import { EmulatorCore } from "./core";
+import type { Ctx } from "./context";
+import { handleControl } from "./control-routes";
+import { ApiError, noSuch } from "./http/errors";
+import { applyExpand } from "./http/expand";
+import { paginate } from "./http/list";
+import { parseForm } from "./http/form";
+import { IdempotencyStore } from "./http/idempotency";
+import { strArr, type Params } from "./http/params";
+import { readBody, sendJson } from "./http/respond";
+import { getEvent, listEvents } from "./events";
+import { handleCheckoutPage } from "./pages/checkout";
+import { handleInvoicePage } from "./pages/invoice";
+import { handlePortalPage } from "./pages/portal";
+import * as checkout from "./resources/checkout";
+import * as customers from "./resources/customers";
+import * as invoices from "./resources/invoices";
+import * as pms from "./resources/payment-methods";
+import * as portal from "./resources/portal";
+import * as prices from "./resources/prices";
+import * as subs from "./resources/subscriptions";
+import * as webhooks from "./resources/webhook-endpoints";
+import { randomToken, type Mode } from "./store";
+
+export interface StripeEmulatorOptions {
+  /** 0 or undefined: a free port. */
+  port?: number;
+  /** Persist state as JSON here (debounced atomic writes) and load it on start. */
+  stateFile?: string;
+  /** Deliver every event here too, like `stripe listen --forward-to`. */
+  forward?: { url: string; secret: string };
+  log?: (line: string) => void;
+  /** Backoff before each webhook retry, ms. Default [500, 1000, 2000, 4000]. */
+  retryDelaysMs?: number[];
+  /** Per-attempt webhook timeout, ms. Default 10000. */
+  webhookTimeoutMs?: number;
+  /** Start even with NODE_ENV=production (same as STRIPE_EMULATOR_ALLOW_PRODUCTION=1). */
+  allowProduction?: boolean;
+}
+
+export interface RunningStripeEmulator {
+  /** `http://localhost:PORT` (never 127.0.0.1: Next.js cookies are host-bound). */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+type Handler = (ctx: Ctx, p: Params, m: string[]) => unknown;
+interface Route {
+  method: string;
+  re: RegExp;
+  handler: Handler;
+}
+
+const id = "([^/]+)";
+const routes: Route[] = [];
+function route(method: string, path: string, handler: Handler): void {
+  routes.push({ method, re: new RegExp(`^/v1${path.replace(/:id/g, id)}$`), handler });
+}
+const at = (m: string[], i: number): string => decodeURIComponent(m[i] ?? "");
+
+route("POST", "/customers", (c, p) => customers.createCustomer(c, p));
+route("GET", "/customers", (c, p) => customers.listCustomers(c, p));
+route("GET", "/customers/:id", (c, p, m) => {
+  const cid = at(m, 1);
+  if (c.s.deletedCustomers[cid]) return { id: cid, object: "customer", deleted: true };
+  const customer = customers.getCustomer(c, cid);
+  // `subscriptions` is an includable list on the customer, only present when expanded.
+  if ((strArr(p, "expand") ?? []).includes("subscriptions")) {
+    return {
+      ...customer,
+      subscriptions: subs.listSubscriptions(c, { customer: cid, limit: "100" }),
+    };
+  }
+  return customer;
+});
+route("POST", "/customers/:id", (c, p, m) => customers.updateCustomer(c, at(m, 1), p));
+route("DELETE", "/customers/:id", (c, _p, m) => customers.deleteCustomer(c, at(m, 1)));
+route("GET", "/customers/:id/payment_methods", (c, p, m) => pms.listPaymentMethods(c, p, at(m, 1)));
+
+route("POST", "/products", (c, p) => prices.createProduct(c, p));
+route("GET", "/products", (c, p) => prices.listProducts(c, p));
+route("GET", "/products/:id", (c, _p, m) => prices.getProduct(c, at(m, 1)));
+route("POST", "/products/:id", (c, p, m) => prices.updateProduct(c, at(m, 1), p));
+route("POST", "/prices", (c, p) => prices.createPrice(c, p));
+route("GET", "/prices", (c, p) => prices.listPrices(c, p));
+route("GET", "/prices/:id", (c, _p, m) => prices.getPrice(c, at(m, 1)));
+route("POST", "/prices/:id", (c, p, m) => prices.updatePrice(c, at(m, 1), p));
+
+route("POST", "/payment_methods", (c, p) => pms.createPaymentMethod(c, p));
+route("GET", "/payment_methods", (c, p) => pms.listPaymentMethods(c, p));
+route("GET", "/payment_methods/:id", (c, _p, m) => pms.getPaymentMethod(c, at(m, 1)));
+route("POST", "/payment_methods/:id", (c, p, m) => pms.updatePaymentMethod(c, at(m, 1), p));
+route("POST", "/payment_methods/:id/attach", (c, p, m) => {
+  const customer = p.customer;
+  if (typeof customer !== "string" || !customer)
+    throw new ApiError(
+      400,
+      "invalid_request_error",
+      "Missing required param: customer.",
+      "parameter_missing",
+      "customer",
+    );
+  return pms.attachPaymentMethod(c, at(m, 1), customer);
+});
+route("POST", "/payment_methods/:id/detach", (c, _p, m) => pms.detachPaymentMethod(c, at(m, 1)));
+
+route("POST", "/subscriptions", (c, p) => subs.createSubscription(c, p));
+route("GET", "/subscriptions", (c, p) => subs.listSubscriptions(c, p));
+route("GET", "/subscriptions/:id", (c, _p, m) => subs.getSubscription(c, at(m, 1)));
+route("POST", "/subscriptions/:id", (c, p, m) => subs.updateSubscription(c, at(m, 1), p));
+route("DELETE", "/subscriptions/:id", (c, p, m) => subs.cancelSubscription(c, at(m, 1), p));
+
+route("GET", "/subscription_items", (c, p) => {
+  const subId = typeof p.subscription === "string" ? p.subscription : "";
+  const sub = subs.getSubscription(c, subId, "subscription");
+  return paginate([...sub.items.data].reverse(), p, "/v1/subscription_items");
+});
+route("GET", "/subscription_items/:id", (c, _p, m) => {
+  const itemId = at(m, 1);
+  for (const sub of Object.values(c.s.subscriptions)) {
+    const item = sub.items.data.find((i) => i.id === itemId);
+    if (item) return item;
+  }
+  throw noSuch("subscription_item", itemId);
+});
+
+route("GET", "/invoices", (c, p) => invoices.listInvoices(c, p));
+route("GET", "/invoices/:id", (c, _p, m) => invoices.getInvoice(c, at(m, 1)));
+route("POST", "/invoices/:id/void", (c, _p, m) =>
+  invoices.voidInvoice(c, invoices.getInvoice(c, at(m, 1))),
+);
+route("POST", "/invoices/:id/mark_uncollectible", (c, _p, m) =>
+  invoices.markUncollectible(c, invoices.getInvoice(c, at(m, 1))),
+);
+route("POST", "/invoices/:id/pay", (c, _p, m) => {
+  const inv = invoices.getInvoice(c, at(m, 1));
+  const subId = invoices.invoiceSubscriptionId(inv);
+  const sub = subId ? c.s.subscriptions[subId] : undefined;
+  if (sub) subs.retryOpenInvoice(c, sub);
+  else invoices.attemptInvoicePayment(c, inv, null, null);
+  if (inv.status !== "paid")
+    throw new ApiError(
+      402,
+      "card_error",
+      "Your card was declined.",
+      "card_declined",
+      undefined,
+      "generic_decline",
+    );
+  return inv;
+});
+
+route("POST", "/checkout/sessions", (c, p) => checkout.createCheckoutSession(c, p));
+route("GET", "/checkout/sessions", (c, p) => checkout.listCheckoutSessions(c, p));
+route("GET", "/checkout/sessions/:id", (c, p, m) => {
+  const session = checkout.getCheckoutSession(c, at(m, 1));
+  const expand = strArr(p, "expand") ?? [];
+  return expand.includes("line_items")
+    ? { ...session, line_items: checkout.lineItems(c, session) }
+    : session;
+});
+route("GET", "/checkout/sessions/:id/line_items", (c, _p, m) =>
+  checkout.lineItems(c, checkout.getCheckoutSession(c, at(m, 1))),
+);
+route("POST", "/checkout/sessions/:id/expire", (c, _p, m) =>
+  checkout.expireCheckoutSession(c, at(m, 1)),
+);
+
+route("POST", "/billing_portal/configurations", (c, p) => portal.createConfiguration(c, p));
+route("GET", "/billing_portal/configurations", (c, p) => portal.listConfigurations(c, p));
+route("GET", "/billing_portal/configurations/:id", (c, _p, m) =>
+  portal.getConfiguration(c, at(m, 1)),
+);
+route("POST", "/billing_portal/configurations/:id", (c, p, m) =>
+  portal.updateConfiguration(c, at(m, 1), p),
+);
+route("POST", "/billing_portal/sessions", (c, p) => portal.createPortalSession(c, p));
+
+route("POST", "/webhook_endpoints", (c, p) => webhooks.createEndpoint(c, p));
+route("GET", "/webhook_endpoints", (c, p) => webhooks.listEndpoints(c, p));
+route("GET", "/webhook_endpoints/:id", (c, _p, m) =>
+  webhooks.publicEndpoint(webhooks.getEndpoint(c, at(m, 1))),
+);
+route("POST", "/webhook_endpoints/:id", (c, p, m) => webhooks.updateEndpoint(c, at(m, 1), p));
+route("DELETE", "/webhook_endpoints/:id", (c, _p, m) => webhooks.deleteEndpoint(c, at(m, 1)));
+
+route("GET", "/events", (c, p) => listEvents(c.s, p));
+route("GET", "/events/:id", (c, _p, m) => getEvent(c.s, at(m, 1)));
+
+/** Expand resolution by id prefix, within the request's mode only. */
+function resolver(ctx: Ctx): (ref: string) => unknown {
+  const s = ctx.s;
+  return (ref) => {
+    if (ref.startsWith("cus_"))
+      return (
+        s.customers[ref] ??
+        (s.deletedCustomers[ref] ? { id: ref, object: "customer", deleted: true } : undefined)
+      );
+    if (ref.startsWith("pm_")) return s.paymentMethods[ref];
+    if (ref.startsWith("in_")) return s.invoices[ref];
+    if (ref.startsWith("sub_")) return s.subscriptions[ref];
+    if (ref.startsWith("prod_")) return s.products[ref];
+    if (ref.startsWith("price_")) return s.prices[ref];
+    if (ref.startsWith("cs_")) return s.checkoutSessions[ref];
+    if (ref.startsWith("bpc_")) return s.portalConfigurations[ref];
+    return s.products[ref] ?? s.prices[ref];
+  };
+}
+
+const KEY_RE = /^(?:sk|rk)_(test|live)_[A-Za-z0-9_]+$/;
+
+/** Stripe accepts Bearer and Basic (key as username). Returns the key's mode or null. */
+function modeFromAuth(header: string | undefined): Mode | null {
+  if (!header) return null;
+  let key: string | undefined;
+  if (header.startsWith("Bearer ")) key = header.slice(7).trim();
+  else if (header.startsWith("Basic ")) {
+    key = Buffer.from(header.slice(6), "base64").toString("utf8").split(":")[0];
+  }
+  const m = key ? KEY_RE.exec(key) : null;
+  return m ? (m[1] === "live" ? "live" : "test") : null;
+}
+
+async function handleApi(
+  core: EmulatorCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  requestId: string,
+): Promise<void> {
+  const base: Record<string, string> = {
+    "request-id": requestId,
+    "stripe-version": String(req.headers["stripe-version"] ?? Stripe.API_VERSION),
+  };
+  const auth = req.headers.authorization;
+  const mode = modeFromAuth(auth);
+  if (!mode) {
+    const message = auth
+      ? `Invalid API Key provided: ${auth.replace(/^(Bearer|Basic)\s+/, "").slice(0, 8)}****`
+      : "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').";
+    const err = new ApiError(
+      401,
+      "invalid_request_error",
+      message,
+      auth ? "api_key_invalid" : undefined,
+    );
+    sendJson(res, 401, err.toJSON(requestId), base);
+    return;
+  }
+  const method = req.method ?? "GET";
+  const raw = method === "POST" ? await readBody(req) : url.search.slice(1);
+  const params = parseForm(raw);
+  const idemKey =
+    typeof req.headers["idempotency-key"] === "string" ? req.headers["idempotency-key"] : null;
+  if (idemKey && method === "POST") {
+    const fp = IdempotencyStore.fingerprint(method, url.pathname, raw);
+    const prior = core.idempotency.get(mode, idemKey);
+    if (prior) {
+      if (prior.fingerprint !== fp) {
+        const err = new ApiError(
+          400,
+          "idempotency_error",
+          `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idemKey}' if you meant to execute a different request.`,
+        );
+        sendJson(res, 400, err.toJSON(requestId), { ...base, "idempotency-key": idemKey });
+        return;
+      }
+      sendJson(res, prior.status, prior.body, {
+        ...base,
+        "idempotency-key": idemKey,
+        "idempotent-replayed": "true",
+      });
+      return;
+    }
+  }
+  let status = 200;
+  let body: string;
+  const ctx = core.ctx(mode, { id: requestId, idempotency_key: idemKey });
+  try {
+    const r = routes.find((x) => x.method === method && x.re.test(url.pathname));
+    if (!r) {
+      const anyMethod = routes.some((x) => x.re.test(url.pathname));
+      throw new ApiError(
+        404,
+        "invalid_request_error",
+        anyMethod
+          ? `Unrecognized request URL (${method}: ${url.pathname}). The local Stripe emulator does not support this method.`
+          : `Unrecognized request URL (${method}: ${url.pathname}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+      );
+    }
+    const m = r.re.exec(url.pathname) ?? [];
+    const result = r.handler(ctx, params, [...m]);
+    const expand = (strArr(params, "expand") ?? []).filter(
+      (e) => e !== "line_items" && e !== "subscriptions",
+    );
+    body = JSON.stringify(applyExpand(result, expand, resolver(ctx)), null, 2);
+    core.changed();
+  } catch (e) {
+    const err =
+      e instanceof ApiError
+        ? e
+        : new ApiError(500, "api_error", e instanceof Error ? e.message : "Internal error");
+    if (!(e instanceof ApiError)) core.opts.log(`error ${method} ${url.pathname}: ${String(e)}`);
+    status = err.status;
+    body = JSON.stringify(err.toJSON(requestId), null, 2);
+  }
+  if (idemKey && method === "POST" && status !== 500) {
+    core.idempotency.set(mode, idemKey, {
+      fingerprint: IdempotencyStore.fingerprint(method, url.pathname, raw),
+      status,
+      body,
+      created: Date.now(),
+    });
+  }
+  core.opts.log(`${method} ${url.pathname} ${status} (${mode}) ${requestId}`);
+  sendJson(res, status, body, idemKey ? { ...base, "idempotency-key": idemKey } : base);
+}
+
+export async function startStripeEmulator(
+  options: StripeEmulatorOptions = {},
+): Promise<RunningStripeEmulator> {
+  const allowed = options.allowProduction || process.env.STRIPE_EMULATOR_ALLOW_PRODUCTION === "1";
+  if (process.env.NODE_ENV === "production" && !allowed) {
+    // A fake payment provider must never serve a real deployment by accident.
+    throw new Error(
+      "refusing to start with NODE_ENV=production (set STRIPE_EMULATOR_ALLOW_PRODUCTION=1 for tests)",
+    );
+  }
+  const log = options.log ?? (() => undefined);
+  const core = new EmulatorCore({
+    stateFile: options.stateFile,
+    forward: options.forward,
+    log,
+    retryDelaysMs: options.retryDelaysMs ?? [500, 1000, 2000, 4000],
+    timeoutMs: options.webhookTimeoutMs ?? 10_000,
+  });
+  const server = createServer((req, res) => {
+    const requestId = `req_${randomToken(14)}`;
+    res.setHeader("request-id", requestId);
+    const url = new URL(req.url ?? "/", core.baseUrl);
+    const path = url.pathname;
+    const run = async (): Promise<void> => {
+      if (path.startsWith("/v1/")) return handleApi(core, req, res, url, requestId);
+      if (path.startsWith("/_emulator/")) return handleControl(core, req, res, url);
+      if (path.startsWith("/p/")) return handlePortalPage(core, req, res, url);
+      if (path.startsWith("/c/")) return handleCheckoutPage(core, req, res, url);
+      if (path.startsWith("/i/")) return handleInvoicePage(core, req, res, url);
+      if (path === "/" || path === "/health") {
+        return sendJson(res, 200, {
+          ok: true,
+          emulator: "stripe",
+          api_version: Stripe.API_VERSION,
+        });
+      }
+      sendJson(res, 404, noSuch("route", path).toJSON(requestId));
+    };
+    run().catch((e: unknown) => {
+      log(
+        `error ${req.method} ${path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
+      if (!res.headersSent)
+        sendJson(res, 500, new ApiError(500, "api_error", "Emulator error").toJSON(requestId));
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  core.baseUrl = `http://localhost:${port}`;
+  log(`Stripe emulator listening on ${core.baseUrl}`);
+  return {
+    url: core.baseUrl,
+    port,
+    async stop() {
+      core.deliverer.stop();
+      core.persistence.writeNow();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
