@@ -6,6 +6,7 @@ import { signOutAction } from "./actions";
 const NAV = [
   { href: "/settings", label: "Account" },
   { href: "/settings/billing", label: "Billing" },
+  { href: "/settings/api-keys", label: "API keys" },
 ];
 
 export default async function SettingsLayout({ children }: { children: ReactNode }) {

@@ -1,0 +1,74 @@
+import { createHash, randomBytes } from "node:crypto";
+import { getEntitlements, requireFeature } from "@/lib/billing/entitlements";
+import { db } from "@/lib/db";
+
+/** The paid feature that API keys belong to (see the catalog). */
+export const API_KEYS_FEATURE = "api_access" as const;
+const KEY_PREFIX = "bdr_";
+export const MAX_ACTIVE_KEYS = 10;
+
+function hashKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+/**
+ * Creates a key for the user. The plan is checked here, on the server, whatever the page showed.
+ * The secret is returned once and only its hash is stored.
+ */
+export async function createApiKey(userId: string, name: string): Promise<{ secret: string }> {
+  await requireFeature(userId, API_KEYS_FEATURE);
+  const active = await db.apiKey.count({ where: { userId, revokedAt: null } });
+  if (active >= MAX_ACTIVE_KEYS) {
+    throw new Error(`You can have at most ${MAX_ACTIVE_KEYS} active keys. Revoke one first.`);
+  }
+  const secret = KEY_PREFIX + randomBytes(24).toString("base64url");
+  await db.apiKey.create({
+    data: { userId, name, prefix: secret.slice(0, 10), hashedKey: hashKey(secret) },
+  });
+  return { secret };
+}
+
+export function listApiKeys(userId: string) {
+  return db.apiKey.findMany({
+    where: { userId, revokedAt: null },
+    orderBy: { createdAt: "desc" },
+    select: { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true },
+  });
+}
+
+/** Revokes one of the user's own keys (the id from the form is matched with the user id). */
+export async function revokeApiKey(userId: string, keyId: string): Promise<boolean> {
+  const result = await db.apiKey.updateMany({
+    where: { id: keyId, userId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  return result.count > 0;
+}
+
+export type ApiKeyAuth =
+  | { ok: true; userId: string; email: string; plan: string }
+  | { ok: false; status: 401 | 403; error: string };
+
+/**
+ * Authenticates an `Authorization: Bearer bdr_...` header. A valid key of a user whose plan no
+ * longer includes API access is refused (403): downgrading really removes the feature.
+ */
+export async function authenticateApiKey(header: string | null): Promise<ApiKeyAuth> {
+  const secret = header?.match(/^Bearer\s+(bdr_[A-Za-z0-9_-]{10,100})$/)?.[1];
+  if (!secret) return { ok: false, status: 401, error: "Missing or malformed API key." };
+  const key = await db.apiKey.findUnique({
+    where: { hashedKey: hashKey(secret) },
+    select: { id: true, revokedAt: true, user: { select: { id: true, email: true } } },
+  });
+  if (!key || key.revokedAt) return { ok: false, status: 401, error: "Invalid API key." };
+  const entitlements = await getEntitlements(key.user.id);
+  if (!entitlements.features.has(API_KEYS_FEATURE)) {
+    return {
+      ok: false,
+      status: 403,
+      error: `API access is not included in the ${entitlements.plan.name} plan.`,
+    };
+  }
+  await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date() } });
+  return { ok: true, userId: key.user.id, email: key.user.email, plan: entitlements.plan.name };
+}

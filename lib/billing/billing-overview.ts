@@ -1,0 +1,56 @@
+import { pickCurrentSubscription } from "@/lib/billing/current-subscription";
+import { getEntitlements, type Entitlements } from "@/lib/billing/entitlements";
+import {
+  summarizeSubscription,
+  type SubscriptionSummary,
+} from "@/lib/billing/subscription-summary";
+import { db } from "@/lib/db";
+import type { Invoice, Subscription } from "@/lib/generated/prisma/client";
+import { stripeMode, usesStripeEmulator, type StripeMode } from "@/lib/stripe";
+
+export type BillingOverview = {
+  mode: StripeMode;
+  emulator: boolean;
+  entitlements: Entitlements;
+  subscription: (Subscription & { summary: SubscriptionSummary }) | null;
+  card: { brand: string; last4: string; expMonth: number | null; expYear: number | null } | null;
+  invoices: Invoice[];
+};
+
+/** Everything the billing page shows, from the synced records only (no Stripe call on render). */
+export async function loadBillingOverview(userId: string): Promise<BillingOverview> {
+  const livemode = stripeMode() === "live";
+  const user = await db.user.findUniqueOrThrow({
+    where: { id: userId },
+    select: { stripeCustomerId: true },
+  });
+  const [subscriptions, customer, invoices, entitlements] = await Promise.all([
+    db.subscription.findMany({ where: { userId, livemode } }),
+    user.stripeCustomerId
+      ? db.billingCustomer.findUnique({ where: { id: user.stripeCustomerId } })
+      : null,
+    db.invoice.findMany({
+      where: { userId, livemode },
+      orderBy: { stripeCreatedAt: "desc" },
+      take: 24,
+    }),
+    getEntitlements(userId),
+  ]);
+  const current = pickCurrentSubscription(subscriptions);
+  return {
+    mode: stripeMode(),
+    emulator: usesStripeEmulator(),
+    entitlements,
+    subscription: current ? { ...current, summary: summarizeSubscription(current) } : null,
+    card:
+      customer?.cardLast4 && !customer.deleted
+        ? {
+            brand: customer.cardBrand ?? "card",
+            last4: customer.cardLast4,
+            expMonth: customer.cardExpMonth,
+            expYear: customer.cardExpYear,
+          }
+        : null,
+    invoices,
+  };
+}

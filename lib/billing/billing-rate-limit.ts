@@ -1,0 +1,14 @@
+import { BillingActionError } from "@/lib/billing/billing-errors";
+import { consumeRateLimit } from "@/lib/rate-limit";
+
+/** Portal and checkout sessions a user may create per minute: plenty for people, not for loops. */
+export const BILLING_SESSIONS_PER_MINUTE = 6;
+
+/** Throws `rate_limited` once a user has opened too many portal/checkout sessions this minute. */
+export async function enforceBillingRateLimit(userId: string): Promise<void> {
+  const result = await consumeRateLimit(`billing-session:${userId}`, {
+    limit: BILLING_SESSIONS_PER_MINUTE,
+    windowSeconds: 60,
+  });
+  if (!result.allowed) throw new BillingActionError("rate_limited");
+}

@@ -1,0 +1,89 @@
+import Stripe from "stripe";
+import { BillingActionError, toBillingActionError } from "@/lib/billing/billing-errors";
+import { enforceBillingRateLimit } from "@/lib/billing/billing-rate-limit";
+import { catalogEntryForLookupKey, type CatalogEntry } from "@/lib/billing/catalog";
+import { isLiveSubscriptionStatus } from "@/lib/billing/current-subscription";
+import { syncAfterCheckout } from "@/lib/billing/checkout-return";
+import { BillingCustomerMismatchError, getOrCreateStripeCustomer } from "@/lib/billing/customers";
+import { createPortalSessionUrl, billingPageUrl } from "@/lib/billing/portal";
+import { resolveCatalogPrices } from "@/lib/billing/prices";
+import { getStripe } from "@/lib/stripe";
+
+/**
+ * Where to send a user who picked a plan: a Checkout session when they have no live subscription,
+ * otherwise the portal's confirm-this-plan flow, so nobody ever ends up with two subscriptions.
+ * Stripe is asked, not only our records, because a webhook may not have arrived yet.
+ */
+export async function startSubscription(
+  userId: string,
+  lookupKey: string,
+): Promise<{ kind: "checkout" | "portal"; url: string }> {
+  const entry = catalogEntryForLookupKey(lookupKey);
+  if (!entry) throw new BillingActionError("unknown_plan");
+
+  let customer: string;
+  let hasLiveSubscription: boolean;
+  try {
+    customer = await getOrCreateStripeCustomer(userId);
+    const existing = await getStripe().subscriptions.list({ customer, status: "all", limit: 20 });
+    hasLiveSubscription = existing.data.some((s) => isLiveSubscriptionStatus(s.status));
+  } catch (error) {
+    throw toBillingActionError(error, "checkout precheck");
+  }
+  if (hasLiveSubscription) {
+    return {
+      kind: "portal",
+      url: await createPortalSessionUrl(userId, { flow: "switch", price: lookupKey }),
+    };
+  }
+  await enforceBillingRateLimit(userId);
+  return { kind: "checkout", url: await createCheckoutSessionUrl(userId, customer, entry) };
+}
+
+async function createCheckoutSessionUrl(
+  userId: string,
+  customer: string,
+  entry: CatalogEntry,
+): Promise<string> {
+  try {
+    const { byLookupKey } = await resolveCatalogPrices();
+    const price = byLookupKey.get(entry.price.lookupKey);
+    if (!price) throw new BillingActionError("unknown_plan");
+    const session = await getStripe().checkout.sessions.create({
+      mode: "subscription",
+      customer,
+      client_reference_id: userId,
+      line_items: [{ price: price.id, quantity: 1 }],
+      // Stripe fills in {CHECKOUT_SESSION_ID}; the return handler verifies it belongs to the user.
+      success_url: `${billingPageUrl()}?checkout={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${billingPageUrl()}?checkout=canceled`,
+      metadata: { userId },
+      subscription_data: { metadata: { userId } },
+    });
+    if (!session.url) throw new Error(`Checkout session ${session.id} has no URL.`);
+    return session.url;
+  } catch (error) {
+    throw toBillingActionError(error, "checkout session");
+  }
+}
+
+/**
+ * The return from Checkout, as the billing page needs it: syncs at once (see checkout-return.ts)
+ * and turns failures into a message for the customer.
+ */
+export async function completeCheckoutReturn(userId: string, sessionId: string): Promise<void> {
+  try {
+    const result = await syncAfterCheckout(userId, sessionId);
+    if (!result) throw new BillingActionError("checkout_mismatch");
+  } catch (error) {
+    // Another user's, another mode's or a made-up session id: not this user's checkout.
+    if (
+      error instanceof BillingCustomerMismatchError ||
+      (error instanceof Stripe.errors.StripeInvalidRequestError &&
+        error.code === "resource_missing")
+    ) {
+      throw new BillingActionError("checkout_mismatch");
+    }
+    throw toBillingActionError(error, "checkout return");
+  }
+}
