@@ -52,6 +52,23 @@ export const env = createEnv({
       .optional(),
     /** Base URL of a Stripe-compatible API (the local emulator); unset means api.stripe.com. */
     STRIPE_API_BASE: httpUrl.optional(),
+    /** Customer Portal configuration to use; unset means the one `npm run stripe:setup` tagged. */
+    STRIPE_PORTAL_CONFIGURATION_ID: z
+      .string()
+      .regex(/^bpc_[A-Za-z0-9_]+$/, "expected a portal configuration id (bpc_…)")
+      .optional(),
+    /** Bearer token of the cron routes (Vercel sends it as `Authorization: Bearer …`). */
+    CRON_SECRET: z
+      .string()
+      .min(32, "expected a random secret of at least 32 characters (openssl rand -base64 32)")
+      .optional(),
+    /** Days a past_due subscription keeps its plan while Stripe retries the payment. */
+    BILLING_PAST_DUE_GRACE_DAYS: z.coerce
+      .number()
+      .int()
+      .min(0, "expected a whole number of days (0 or more)")
+      .max(60, "expected at most 60 days")
+      .default(7),
   },
   client: {},
   experimental__runtimeEnv: {},

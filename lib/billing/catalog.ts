@@ -1,0 +1,142 @@
+import type Stripe from "stripe";
+
+/**
+ * The plans the product sells. Prices are identified by Stripe lookup keys, never by `price_...`
+ * ids, so the same code works in test mode, live mode and the local emulator: each mode has its
+ * own prices carrying these keys (see `ensureCatalogInStripe` for test mode and docs/billing-sync.md).
+ */
+
+export const BILLING_INTERVALS = ["month", "year"] as const;
+export type BillingInterval = (typeof BILLING_INTERVALS)[number];
+
+export const PLAN_KEYS = ["free", "pro", "team"] as const;
+export type PlanKey = (typeof PLAN_KEYS)[number];
+export type PaidPlanKey = Exclude<PlanKey, "free">;
+
+export const FEATURES = ["api_access", "priority_support", "audit_log", "sso"] as const;
+export type Feature = (typeof FEATURES)[number];
+
+export type PlanLimits = {
+  /** Projects a workspace may have. */
+  projects: number;
+  /** Members per workspace (Team multiplies this by the subscription quantity). */
+  seats: number;
+};
+
+export type CatalogPrice = {
+  lookupKey: string;
+  interval: BillingInterval;
+  /** Only used to create the price in test mode / the emulator; live prices are made in Stripe. */
+  unitAmount: number;
+  currency: "usd";
+};
+
+export type Plan = {
+  key: PlanKey;
+  name: string;
+  description: string;
+  features: readonly Feature[];
+  limits: PlanLimits;
+  /** Whether the limit on seats scales with the subscription quantity. */
+  perSeat: boolean;
+  prices: Partial<Record<BillingInterval, CatalogPrice>>;
+};
+
+export const PLANS: Readonly<Record<PlanKey, Plan>> = {
+  free: {
+    key: "free",
+    name: "Free",
+    description: "For trying things out.",
+    features: [],
+    limits: { projects: 3, seats: 1 },
+    perSeat: false,
+    prices: {},
+  },
+  pro: {
+    key: "pro",
+    name: "Pro",
+    description: "For professionals shipping real work.",
+    features: ["api_access"],
+    limits: { projects: 50, seats: 1 },
+    perSeat: false,
+    prices: {
+      month: { lookupKey: "pro_monthly", interval: "month", unitAmount: 1_200, currency: "usd" },
+      year: { lookupKey: "pro_yearly", interval: "year", unitAmount: 12_000, currency: "usd" },
+    },
+  },
+  team: {
+    key: "team",
+    name: "Team",
+    description: "For teams that collaborate.",
+    features: ["api_access", "priority_support", "audit_log", "sso"],
+    limits: { projects: 500, seats: 1 },
+    perSeat: true,
+    prices: {
+      month: { lookupKey: "team_monthly", interval: "month", unitAmount: 2_900, currency: "usd" },
+      year: { lookupKey: "team_yearly", interval: "year", unitAmount: 29_000, currency: "usd" },
+    },
+  },
+};
+
+export type CatalogEntry = { plan: Plan; price: CatalogPrice };
+
+/** Every sellable price of the catalog, in display order. */
+export function catalogPrices(): CatalogEntry[] {
+  return PLAN_KEYS.flatMap((key) => {
+    const plan = PLANS[key];
+    return BILLING_INTERVALS.flatMap((interval) => {
+      const price = plan.prices[interval];
+      return price ? [{ plan, price }] : [];
+    });
+  });
+}
+
+export function catalogLookupKeys(): string[] {
+  return catalogPrices().map((entry) => entry.price.lookupKey);
+}
+
+export function isPlanKey(value: string): value is PlanKey {
+  return (PLAN_KEYS as readonly string[]).includes(value);
+}
+
+export function catalogEntryForLookupKey(
+  lookupKey: string | null | undefined,
+): CatalogEntry | null {
+  if (!lookupKey) return null;
+  return catalogPrices().find((entry) => entry.price.lookupKey === lookupKey) ?? null;
+}
+
+/**
+ * The catalog entry a Stripe price stands for, or null when it is not in the catalog. A lookup key
+ * alone is not enough: a recurring interval or currency that disagrees with the catalog means the
+ * price was set up differently from what the code sells, so it is not mapped to a plan.
+ *
+ * A catalog price that lost its lookup key to a newer one (an amount change moves the key; existing
+ * subscribers keep their old price) still counts, through the `metadata.plan` tag the catalog
+ * setup puts on every price it creates. An untagged price without a catalog key never does.
+ */
+export function catalogEntryForPrice(
+  price:
+    Pick<Stripe.Price, "lookup_key" | "recurring" | "currency" | "metadata"> | null | undefined,
+): CatalogEntry | null {
+  if (!price) return null;
+  const entry = price.lookup_key
+    ? catalogEntryForLookupKey(price.lookup_key)
+    : grandfatheredEntry(price.metadata?.plan, price.recurring?.interval);
+  if (!entry) return null;
+  if (price.recurring?.interval !== entry.price.interval) return null;
+  if (price.recurring.interval_count !== 1) return null;
+  if (price.currency !== entry.price.currency) return null;
+  return entry;
+}
+
+function grandfatheredEntry(
+  plan: string | undefined,
+  interval: string | undefined,
+): CatalogEntry | null {
+  if (!plan || !isPlanKey(plan)) return null;
+  const price = BILLING_INTERVALS.map((i) => PLANS[plan].prices[i]).find(
+    (p) => p?.interval === interval,
+  );
+  return price ? { plan: PLANS[plan], price } : null;
+}

@@ -1,0 +1,144 @@
+import { PLANS, isPlanKey, type Feature, type Plan, type PlanLimits } from "@/lib/billing/catalog";
+import { pickCurrentSubscription } from "@/lib/billing/current-subscription";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { stripeMode } from "@/lib/stripe";
+
+/** The synced fields entitlements are computed from (a `Subscription` row fits). */
+export type EntitlementSubscription = {
+  id: string;
+  status: string;
+  planKey: string | null;
+  unknownPrice: boolean;
+  quantity: number;
+  stripeCreatedAt: Date;
+  currentPeriodStart: Date | null;
+  pastDueSince: Date | null;
+};
+
+export type EntitlementReason =
+  | "no_subscription"
+  | "active"
+  | "trialing"
+  | "past_due_grace"
+  | "past_due_grace_over"
+  | "not_active"
+  | "price_not_in_catalog";
+
+export type Entitlements = {
+  plan: Plan;
+  features: ReadonlySet<Feature>;
+  limits: PlanLimits;
+  /** Why the user has this plan; `price_not_in_catalog` means a paid subscription needs a look. */
+  reason: EntitlementReason;
+  /** The subscription the decision was made from (the current one), if any. */
+  subscriptionId: string | null;
+  subscriptionStatus: string | null;
+  /** While past_due: when the plan stops applying unless the payment recovers. */
+  graceEndsAt: Date | null;
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Pure: what a user may do, given their synced subscriptions. Active and trialing grant the plan;
+ * past_due keeps it for `graceDays` from when the unpaid invoice appeared; anything else is Free.
+ * A subscription whose price is not in the catalog grants nothing: it is never guessed into a plan.
+ */
+export function entitlementsFor(
+  subscriptions: readonly EntitlementSubscription[],
+  options: { now: Date; graceDays: number },
+): Entitlements {
+  const current = pickCurrentSubscription(subscriptions);
+  if (!current) return build("free", 1, "no_subscription", null, null);
+
+  const paidPlan = current.planKey && isPlanKey(current.planKey) ? current.planKey : null;
+  const grants = (reason: EntitlementReason, graceEndsAt: Date | null = null) =>
+    paidPlan
+      ? build(paidPlan, current.quantity, reason, current, graceEndsAt)
+      : build("free", 1, "price_not_in_catalog", current, null);
+
+  switch (current.status) {
+    case "active":
+      return grants("active");
+    case "trialing":
+      return grants("trialing");
+    case "past_due": {
+      const since = current.pastDueSince ?? current.currentPeriodStart ?? current.stripeCreatedAt;
+      const graceEndsAt = new Date(since.getTime() + options.graceDays * DAY_MS);
+      return options.now < graceEndsAt
+        ? grants("past_due_grace", graceEndsAt)
+        : build("free", 1, "past_due_grace_over", current, graceEndsAt);
+    }
+    default:
+      return build("free", 1, "not_active", current, null);
+  }
+}
+
+function build(
+  planKey: keyof typeof PLANS,
+  quantity: number,
+  reason: EntitlementReason,
+  subscription: EntitlementSubscription | null,
+  graceEndsAt: Date | null,
+): Entitlements {
+  const plan = PLANS[planKey];
+  const seats = plan.perSeat ? plan.limits.seats * Math.max(1, quantity) : plan.limits.seats;
+  return {
+    plan,
+    features: new Set(plan.features),
+    limits: { ...plan.limits, seats },
+    reason,
+    subscriptionId: subscription?.id ?? null,
+    subscriptionStatus: subscription?.status ?? null,
+    graceEndsAt,
+  };
+}
+
+/** What `userId` may do right now, from the synced records of the configured Stripe mode. */
+export async function getEntitlements(userId: string, now = new Date()): Promise<Entitlements> {
+  const subscriptions = await db.subscription.findMany({
+    where: { userId, livemode: stripeMode() === "live" },
+    select: {
+      id: true,
+      status: true,
+      planKey: true,
+      unknownPrice: true,
+      quantity: true,
+      stripeCreatedAt: true,
+      currentPeriodStart: true,
+      pastDueSince: true,
+    },
+  });
+  return entitlementsFor(subscriptions, { now, graceDays: env.BILLING_PAST_DUE_GRACE_DAYS });
+}
+
+/** Thrown by the guards below; server code turns it into a 403 or an upgrade prompt. */
+export class EntitlementError extends Error {
+  constructor(
+    readonly feature: Feature | keyof PlanLimits,
+    readonly entitlements: Entitlements,
+  ) {
+    super(`The ${entitlements.plan.name} plan does not include ${feature}.`);
+    this.name = "EntitlementError";
+  }
+}
+
+/** Guard for server code: returns the entitlements, or throws when `feature` is not included. */
+export async function requireFeature(userId: string, feature: Feature): Promise<Entitlements> {
+  const entitlements = await getEntitlements(userId);
+  if (!entitlements.features.has(feature)) throw new EntitlementError(feature, entitlements);
+  return entitlements;
+}
+
+/** Guard for server code: throws when using one more of `limit` would exceed the plan. */
+export async function requireWithinLimit(
+  userId: string,
+  limit: keyof PlanLimits,
+  currentUsage: number,
+): Promise<Entitlements> {
+  const entitlements = await getEntitlements(userId);
+  if (currentUsage + 1 > entitlements.limits[limit])
+    throw new EntitlementError(limit, entitlements);
+  return entitlements;
+}

@@ -1,0 +1,91 @@
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { emulatorControl, type EmulatorControl } from "@/tools/stripe-emulator/control";
+import { startStripeEmulator } from "@/tools/stripe-emulator/server";
+
+/**
+ * Integration-test harness: the local Stripe emulator, forwarding every event (like
+ * `stripe listen --forward-to`) to a tiny HTTP server that hands the request to the real route
+ * handler of app/api/webhooks/stripe. Call it before importing any lib module: lib/env reads the
+ * environment at import, and each vitest file has its own module registry.
+ */
+
+export const TEST_WEBHOOK_SECRET = "whsec_billing_integration_tests";
+
+export type BillingHarness = {
+  emulatorUrl: string;
+  ctl: EmulatorControl;
+  /** Where the emulator delivers: our receiver in front of the route handler. */
+  webhookUrl: string;
+  stop(): Promise<void>;
+};
+
+type Options = {
+  secretKey?: string;
+  /** Emulator webhook retry backoff; [] disables automatic retries. */
+  retryDelaysMs?: number[];
+  /** Database for this test file (defaults to the run's shared one). */
+  databaseUrl?: string;
+};
+
+export async function startBillingHarness(options: Options = {}): Promise<BillingHarness> {
+  // Filled in once the environment is set and the route module can be imported.
+  const route: { POST?: (request: Request) => Promise<Response> } = {};
+
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const request = new Request(`http://localhost${req.url ?? "/"}`, {
+        method: req.method,
+        headers: toHeaders(req.headers),
+        body: Buffer.concat(chunks),
+      });
+      const respond = route.POST
+        ? route.POST(request)
+        : Promise.resolve(Response.json({ error: "not ready" }, { status: 503 }));
+      respond
+        .then(async (response) => {
+          res.writeHead(response.status, { "content-type": "application/json" });
+          res.end(Buffer.from(await response.arrayBuffer()));
+        })
+        .catch((error: unknown) => {
+          res.writeHead(599);
+          res.end(String(error));
+        });
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const webhookUrl = `http://localhost:${(receiver.address() as AddressInfo).port}/api/webhooks/stripe`;
+
+  const emulator = await startStripeEmulator({
+    forward: { url: webhookUrl, secret: TEST_WEBHOOK_SECRET },
+    retryDelaysMs: options.retryDelaysMs,
+  });
+
+  process.env.STRIPE_API_BASE = emulator.url;
+  process.env.STRIPE_SECRET_KEY = options.secretKey ?? "sk_test_billing_integration";
+  process.env.STRIPE_WEBHOOK_SECRET = TEST_WEBHOOK_SECRET;
+  if (options.databaseUrl) process.env.DATABASE_URL = options.databaseUrl;
+
+  route.POST = (await import("@/app/api/webhooks/stripe/route")).POST;
+
+  return {
+    emulatorUrl: emulator.url,
+    ctl: emulatorControl(emulator.url),
+    webhookUrl,
+    async stop() {
+      await emulator.stop();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    },
+  };
+}
+
+function toHeaders(incoming: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming)) {
+    if (typeof value === "string") headers.set(name, value);
+    else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+  }
+  return headers;
+}

@@ -1,0 +1,197 @@
+import pg from "pg";
+import Stripe from "stripe";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { startBillingHarness, type BillingHarness } from "@/lib/billing/testing/harness";
+import { migrateDeploy } from "@/scripts/lib/prisma-cli";
+
+// These tests break the database on purpose, so this file gets a database of its own on the run's
+// Postgres server; the shared one stays untouched for the files running in parallel.
+const sharedUrl = inject("databaseUrl");
+const database = `billing_failure_${process.pid}_${Date.now()}`;
+const privateUrl = sharedUrl.replace(/\/[^/?]+(\?|$)/, `/${database}$1`);
+
+let admin: pg.Client;
+let harness: BillingHarness;
+let db: typeof import("@/lib/db").db;
+let getStripe: typeof import("@/lib/stripe").getStripe;
+let getOrCreateStripeCustomer: typeof import("@/lib/billing/customers").getOrCreateStripeCustomer;
+let resolvePriceId: typeof import("@/lib/billing/prices").resolvePriceId;
+let createTestUser: typeof import("@/lib/billing/testing/users").createTestUser;
+let state: typeof import("@/lib/billing/testing/state");
+
+beforeAll(async () => {
+  admin = new pg.Client(sharedUrl);
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  await migrateDeploy(privateUrl);
+  // No automatic retries: each test redelivers explicitly, like Stripe's next attempt.
+  harness = await startBillingHarness({ databaseUrl: privateUrl, retryDelaysMs: [] });
+  ({ db } = await import("@/lib/db"));
+  ({ getStripe } = await import("@/lib/stripe"));
+  ({ getOrCreateStripeCustomer } = await import("@/lib/billing/customers"));
+  ({ resolvePriceId } = await import("@/lib/billing/prices"));
+  ({ createTestUser } = await import("@/lib/billing/testing/users"));
+  state = await import("@/lib/billing/testing/state");
+  const { ensureCatalogInStripe } = await import("@/lib/billing/catalog-seed");
+  await ensureCatalogInStripe();
+});
+
+afterEach(async () => {
+  await setDatabaseAvailable(true);
+  await admin
+    .query(`ALTER TABLE IF EXISTS "Invoice_unavailable" RENAME TO "Invoice"`)
+    .catch(() => undefined);
+});
+
+afterAll(async () => {
+  await harness?.stop();
+  await db?.$disconnect();
+  if (admin) {
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await admin.end();
+  }
+});
+
+/** Runs SQL inside the private database (the admin connection sits in the shared one). */
+async function inPrivate(sql: string): Promise<void> {
+  const client = new pg.Client(privateUrl);
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function setDatabaseAvailable(available: boolean): Promise<void> {
+  await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS ${available}`);
+  if (!available) {
+    await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+      [database],
+    );
+  }
+}
+
+/** A subscribed customer whose records are in sync. */
+async function subscribedCustomer(label: string) {
+  const user = await createTestUser(label);
+  const customerId = await getOrCreateStripeCustomer(user.id);
+  const stripe = getStripe();
+  const pm = await stripe.paymentMethods.attach("pm_card_visa", { customer: customerId });
+  const subscription = await stripe.subscriptions.create({
+    customer: customerId,
+    items: [{ price: await resolvePriceId("pro", "month") }],
+    default_payment_method: pm.id,
+  });
+  await harness.ctl.flush();
+  expect(await state.storedState(customerId)).toEqual(await state.stripeState(customerId));
+  return { user, customerId, subscription };
+}
+
+/** The update's event and our answers to it, once delivered. */
+async function deliveredUpdate(subscriptionId: string) {
+  await harness.ctl.flush();
+  const events = await getStripe().events.list({
+    type: "customer.subscription.updated",
+    limit: 100,
+  });
+  const [event] = events.data.filter(
+    (e): e is Stripe.CustomerSubscriptionUpdatedEvent =>
+      e.type === "customer.subscription.updated" && e.data.object.id === subscriptionId,
+  );
+  if (!event) throw new Error("no customer.subscription.updated event");
+  const attempts = await harness.ctl.deliveries({ event: event.id });
+  return { event, statuses: attempts.map((a) => a.status) };
+}
+
+describe("a handler failure answers 500 and the redelivery heals it", () => {
+  it("while the database is unavailable", async () => {
+    const { customerId, subscription } = await subscribedCustomer("db-down");
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+
+    await setDatabaseAvailable(false);
+    await getStripe().subscriptions.update(subscription.id, { cancel_at_period_end: true });
+    const { event, statuses } = await deliveredUpdate(subscription.id);
+    expect(statuses).toEqual([500]);
+
+    await setDatabaseAvailable(true);
+    const stale = await db.subscription.findUniqueOrThrow({ where: { id: subscription.id } });
+    expect(stale.cancelAtPeriodEnd).toBe(false);
+
+    await harness.ctl.redeliver(event.id);
+    await harness.ctl.flush();
+    expect((await harness.ctl.deliveries({ event: event.id })).map((a) => a.status)).toEqual([
+      500, 200,
+    ]);
+    errors.mockRestore();
+
+    expect(await state.storedState(customerId)).toEqual(await state.stripeState(customerId));
+    expect(
+      (await db.subscription.findUniqueOrThrow({ where: { id: subscription.id } }))
+        .cancelAtPeriodEnd,
+    ).toBe(true);
+    expect(await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({
+      outcome: "synced",
+      lastError: null,
+    });
+  });
+
+  it("when a write fails mid-sync: nothing half-written, the error recorded, the retry complete", async () => {
+    const { customerId, subscription } = await subscribedCustomer("write-fails");
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+
+    // The ledger still works; the sync's invoice upsert (after the subscription upsert) fails.
+    await inPrivate(`ALTER TABLE "Invoice" RENAME TO "Invoice_unavailable"`);
+    await getStripe().subscriptions.update(subscription.id, { cancel_at_period_end: true });
+    const { event, statuses } = await deliveredUpdate(subscription.id);
+    expect(statuses).toEqual([500]);
+    await inPrivate(`ALTER TABLE "Invoice_unavailable" RENAME TO "Invoice"`);
+
+    const failed = await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } });
+    expect(failed).toMatchObject({ attempts: 1, processedAt: null, outcome: null });
+    expect(failed.lastError).toBeTruthy();
+    // One transaction: the subscription upsert that preceded the failure was rolled back.
+    expect(
+      (await db.subscription.findUniqueOrThrow({ where: { id: subscription.id } }))
+        .cancelAtPeriodEnd,
+    ).toBe(false);
+
+    await harness.ctl.redeliver(event.id);
+    await harness.ctl.flush();
+    errors.mockRestore();
+    const healed = await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } });
+    expect(healed).toMatchObject({ attempts: 2, outcome: "synced", lastError: null });
+    expect(healed.processedAt).toBeInstanceOf(Date);
+    expect(await state.storedState(customerId)).toEqual(await state.stripeState(customerId));
+  });
+
+  it("when Stripe itself fails during the re-fetch", async () => {
+    const { customerId, subscription } = await subscribedCustomer("stripe-down");
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const list = vi.spyOn(getStripe().invoices, "list").mockImplementationOnce(() => {
+      throw new Stripe.errors.StripeAPIError({
+        message: "Stripe is having a bad day",
+        type: "api_error",
+      });
+    });
+
+    await getStripe().subscriptions.update(subscription.id, { cancel_at_period_end: true });
+    const { event, statuses } = await deliveredUpdate(subscription.id);
+    expect(statuses).toEqual([500]);
+    expect(
+      (await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).lastError,
+    ).toContain("bad day");
+
+    await harness.ctl.redeliver(event.id);
+    await harness.ctl.flush();
+    list.mockRestore();
+    errors.mockRestore();
+    expect(await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({
+      attempts: 2,
+      lastError: null,
+      outcome: "synced",
+    });
+    expect(await state.storedState(customerId)).toEqual(await state.stripeState(customerId));
+  });
+});

@@ -1,0 +1,233 @@
+import { randomUUID } from "node:crypto";
+import Stripe from "stripe";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import {
+  startBillingHarness,
+  TEST_WEBHOOK_SECRET,
+  type BillingHarness,
+} from "@/lib/billing/testing/harness";
+
+// Real route handler, real Postgres, the local Stripe emulator. Events here are signed by hand.
+let harness: BillingHarness;
+let POST: (request: Request) => Promise<Response>;
+let db: typeof import("@/lib/db").db;
+let getStripe: typeof import("@/lib/stripe").getStripe;
+let getOrCreateStripeCustomer: typeof import("@/lib/billing/customers").getOrCreateStripeCustomer;
+let createTestUser: typeof import("@/lib/billing/testing/users").createTestUser;
+let customerIdOf: typeof import("@/lib/billing/webhooks").customerIdOf;
+
+beforeAll(async () => {
+  harness = await startBillingHarness();
+  ({ POST } = await import("@/app/api/webhooks/stripe/route"));
+  ({ db } = await import("@/lib/db"));
+  ({ getStripe } = await import("@/lib/stripe"));
+  ({ getOrCreateStripeCustomer } = await import("@/lib/billing/customers"));
+  ({ createTestUser } = await import("@/lib/billing/testing/users"));
+  ({ customerIdOf } = await import("@/lib/billing/webhooks"));
+});
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+type EventInput = {
+  type: string;
+  object: Record<string, unknown>;
+  livemode?: boolean;
+  id?: string;
+};
+
+function eventJson(input: EventInput): { id: string; payload: string } {
+  const id = input.id ?? `evt_${randomUUID().replaceAll("-", "")}`;
+  const payload = JSON.stringify({
+    id,
+    object: "event",
+    api_version: Stripe.API_VERSION,
+    created: Math.floor(Date.now() / 1000),
+    data: { object: input.object },
+    livemode: input.livemode ?? false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type: input.type,
+  });
+  return { id, payload };
+}
+
+function sign(payload: string, options: { secret?: string; timestamp?: number } = {}): string {
+  return Stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: options.secret ?? TEST_WEBHOOK_SECRET,
+    timestamp: options.timestamp,
+  });
+}
+
+function deliver(payload: string | ReadableStream<Uint8Array>, signature?: string | null) {
+  const headers = new Headers({ "content-type": "application/json" });
+  if (signature) headers.set("stripe-signature", signature);
+  const init: RequestInit & { duplex?: "half" } = { method: "POST", headers, body: payload };
+  if (typeof payload !== "string") init.duplex = "half";
+  return POST(new Request("http://localhost/api/webhooks/stripe", init));
+}
+
+const ledgerRow = (id: string) => db.stripeEvent.findUnique({ where: { id } });
+
+describe("POST /api/webhooks/stripe", () => {
+  it("accepts a correctly signed event of a type it does not handle: 200, recorded, ignored", async () => {
+    const { id, payload } = eventJson({
+      type: "product.created",
+      object: { id: "prod_x", object: "product" },
+    });
+    const res = await deliver(payload, sign(payload));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ received: true, outcome: "ignored" });
+    const row = await ledgerRow(id);
+    expect(row).toMatchObject({
+      type: "product.created",
+      livemode: false,
+      attempts: 1,
+      lastError: null,
+    });
+    expect(row?.processedAt).toBeInstanceOf(Date);
+  });
+
+  it("records a type Stripe may add in the future the same way", async () => {
+    const { id, payload } = eventJson({ type: "billing.some_future_thing", object: { id: "x" } });
+    const res = await deliver(payload, sign(payload));
+    expect(res.status).toBe(200);
+    expect((await ledgerRow(id))?.outcome).toBe("ignored");
+  });
+
+  it("refuses forged, tampered and missing signatures with 400 and writes nothing", async () => {
+    const { id, payload } = eventJson({ type: "product.created", object: { id: "prod_y" } });
+    const forged = await deliver(payload, sign(payload, { secret: "whsec_not_the_right_one" }));
+    expect(forged.status).toBe(400);
+    const tampered = await deliver(payload.replace("prod_y", "prod_z"), sign(payload));
+    expect(tampered.status).toBe(400);
+    expect((await deliver(payload, null)).status).toBe(400);
+    expect((await deliver(payload, "t=1,v1=deadbeef")).status).toBe(400);
+    expect(await ledgerRow(id)).toBeNull();
+  });
+
+  it("refuses a signature whose timestamp is outside the 300 s tolerance", async () => {
+    const { id, payload } = eventJson({ type: "product.created", object: { id: "prod_old" } });
+    const stale = Math.floor(Date.now() / 1000) - 301;
+    const res = await deliver(payload, sign(payload, { timestamp: stale }));
+    expect(res.status).toBe(400);
+    expect(await ledgerRow(id)).toBeNull();
+  });
+
+  it("refuses a signed but malformed event", async () => {
+    const payload = JSON.stringify({ id: "not-an-event", type: 5 });
+    const res = await deliver(payload, sign(payload));
+    expect(res.status).toBe(400);
+  });
+
+  it("refuses oversized bodies before parsing, with or without Content-Length", async () => {
+    const { id, payload } = eventJson({
+      type: "product.created",
+      object: { id: "prod_big", description: "x".repeat(600 * 1024) },
+    });
+    const declared = await deliver(payload, sign(payload));
+    expect(declared.status).toBe(413);
+
+    // A chunked body declares no length: it is cut off while reading.
+    const bytes = new TextEncoder().encode(payload);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 64 * 1024)
+          controller.enqueue(bytes.slice(i, i + 64 * 1024));
+        controller.close();
+      },
+    });
+    const chunked = await deliver(stream, sign(payload));
+    expect(chunked.status).toBe(413);
+    expect(await ledgerRow(id)).toBeNull();
+  });
+
+  it("refuses a live-mode event under a test key, loudly, writing nothing", async () => {
+    const user = await createTestUser("livemode");
+    const customerId = await getOrCreateStripeCustomer(user.id);
+    const retrieve = vi.spyOn(getStripe().customers, "retrieve");
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const { id, payload } = eventJson({
+      type: "customer.updated",
+      livemode: true,
+      object: { id: customerId, object: "customer", email: "attacker@example.com", livemode: true },
+    });
+    const res = await deliver(payload, sign(payload));
+    expect(res.status).toBe(400);
+    expect(errors).toHaveBeenCalledWith(expect.stringContaining("refused live mode event"));
+    expect(retrieve).not.toHaveBeenCalled();
+    expect(await ledgerRow(id)).toBeNull();
+    const customer = await db.billingCustomer.findUniqueOrThrow({ where: { id: customerId } });
+    expect(customer.syncedAt).toBeNull();
+    retrieve.mockRestore();
+    errors.mockRestore();
+  });
+
+  it("syncs a handled event once; a duplicate delivery is answered 200 without work", async () => {
+    const user = await createTestUser("duplicate");
+    const customerId = await getOrCreateStripeCustomer(user.id);
+    await harness.ctl.idle();
+    const { id, payload } = eventJson({
+      type: "customer.updated",
+      object: { id: customerId, object: "customer", livemode: false },
+    });
+
+    const first = await deliver(payload, sign(payload));
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ outcome: "synced" });
+    const afterFirst = await ledgerRow(id);
+    expect(afterFirst).toMatchObject({
+      attempts: 1,
+      stripeCustomerId: customerId,
+      outcome: "synced",
+    });
+
+    const retrieve = vi.spyOn(getStripe().customers, "retrieve");
+    const second = await deliver(payload, sign(payload));
+    expect(second.status).toBe(200);
+    expect(await second.json()).toMatchObject({ received: true, duplicate: true });
+    expect(retrieve).not.toHaveBeenCalled();
+    const afterSecond = await ledgerRow(id);
+    expect(afterSecond?.attempts).toBe(1);
+    expect(afterSecond?.processedAt).toEqual(afterFirst?.processedAt);
+    retrieve.mockRestore();
+  });
+
+  it("records, without writing billing rows, an event about a customer this app did not create", async () => {
+    const stranger = await getStripe().customers.create({ email: "stranger@example.com" });
+    const { id, payload } = eventJson({
+      type: "customer.updated",
+      object: { id: stranger.id, object: "customer", livemode: false },
+    });
+    const res = await deliver(payload, sign(payload));
+    expect(res.status).toBe(200);
+    expect((await ledgerRow(id))?.outcome).toBe("skipped: customer not created by this app");
+    expect(await db.billingCustomer.findUnique({ where: { id: stranger.id } })).toBeNull();
+  });
+});
+
+describe("customerIdOf", () => {
+  it("takes a detached payment method's customer from previous_attributes", () => {
+    const detached = JSON.parse(
+      eventJson({ type: "payment_method.detached", object: { id: "pm_1", customer: null } })
+        .payload,
+    ) as Stripe.PaymentMethodDetachedEvent;
+    detached.data.previous_attributes = { customer: "cus_before" };
+    expect(customerIdOf(detached)).toBe("cus_before");
+  });
+
+  it("takes the id of customer events and the customer of the others", () => {
+    const updated = JSON.parse(
+      eventJson({ type: "customer.updated", object: { id: "cus_self", object: "customer" } })
+        .payload,
+    ) as Stripe.CustomerUpdatedEvent;
+    expect(customerIdOf(updated)).toBe("cus_self");
+    const paid = JSON.parse(
+      eventJson({ type: "invoice.paid", object: { id: "in_1", customer: { id: "cus_expanded" } } })
+        .payload,
+    ) as Stripe.InvoicePaidEvent;
+    expect(customerIdOf(paid)).toBe("cus_expanded");
+  });
+});
