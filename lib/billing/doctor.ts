@@ -1,0 +1,390 @@
+import type Stripe from "stripe";
+import { catalogPrices, type CatalogEntry, type PaidPlanKey } from "@/lib/billing/catalog";
+import {
+  lookUpPortalConfigurationId,
+  PORTAL_CONFIGURATION,
+  PortalNotConfiguredError,
+  type PortalConfigurationSpec,
+} from "@/lib/billing/portal-configuration";
+import {
+  portalConfigurationDrift,
+  type Drift,
+  type DriftArea,
+} from "@/lib/billing/portal-configuration-params";
+import { formatAmount, planSwitchProducts } from "@/lib/billing/stripe-setup";
+import { HANDLED_EVENT_TYPES } from "@/lib/billing/webhooks";
+import { env } from "@/lib/env";
+import { getStripe, stripeMode, usesStripeEmulator, type StripeMode } from "@/lib/stripe";
+
+/**
+ * `npm run billing:doctor`: read-only checks that billing will work in the key's mode — the key,
+ * the webhook secret, the portal configuration against the spec, the catalog prices, the webhook
+ * endpoint and the database. Each check passes, fails (with what to do) or is skipped because an
+ * earlier one failed.
+ */
+
+export type CheckStatus = "pass" | "fail" | "skip";
+export type DoctorCheck = { name: string; status: CheckStatus; detail: string };
+export type DoctorReport = { mode: StripeMode | null; ok: boolean; checks: DoctorCheck[] };
+
+export type DoctorOptions = {
+  /** null: no key configured. Defaults to the app's client when STRIPE_SECRET_KEY is set. */
+  stripe?: Stripe | null;
+  mode?: StripeMode;
+  /** Shown for the key (never the key itself). */
+  keyLabel?: string;
+  webhookSecretSet?: boolean;
+  appUrl?: string;
+  /** STRIPE_PORTAL_CONFIGURATION_ID, when set. */
+  portalConfigurationId?: string;
+  spec?: PortalConfigurationSpec;
+  catalog?: readonly CatalogEntry[];
+  /** Defaults to checking the app's database (`@/lib/db`). */
+  checkDatabase?: () => Promise<DoctorCheck>;
+};
+
+export async function runBillingDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
+  const stripe =
+    options.stripe !== undefined ? options.stripe : env.STRIPE_SECRET_KEY ? getStripe() : null;
+  const mode = options.mode ?? stripeMode();
+  const appUrl = options.appUrl ?? env.APP_URL;
+  const spec = options.spec ?? PORTAL_CONFIGURATION;
+  const catalog = options.catalog ?? catalogPrices();
+  const checks: DoctorCheck[] = [];
+  const pass = (name: string, detail: string) => checks.push({ name, status: "pass", detail });
+  const fail = (name: string, detail: string) => checks.push({ name, status: "fail", detail });
+  const skip = (name: string, detail: string) => checks.push({ name, status: "skip", detail });
+
+  if (stripe) pass("Stripe key", options.keyLabel ?? defaultKeyLabel(mode));
+  else fail("Stripe key", "STRIPE_SECRET_KEY is not set");
+
+  if (options.webhookSecretSet ?? Boolean(env.STRIPE_WEBHOOK_SECRET)) {
+    pass("Webhook secret", "STRIPE_WEBHOOK_SECRET is set");
+  } else {
+    fail("Webhook secret", "STRIPE_WEBHOOK_SECRET is not set: webhooks would be refused");
+  }
+
+  const stripeChecks = [
+    "Portal configuration",
+    "Portal features",
+    "Plan switching",
+    "Catalog prices",
+    "Return URL",
+    "Business profile",
+    "Webhook endpoint",
+  ];
+  if (!stripe) {
+    for (const name of stripeChecks) skip(name, "no Stripe key");
+  } else {
+    try {
+      await stripeDoctor(stripe, mode, appUrl, spec, catalog, options.portalConfigurationId, {
+        pass,
+        fail,
+        skip,
+      });
+    } catch (error) {
+      // Stripe unreachable, key rejected...: the remaining Stripe checks cannot run.
+      const done = new Set(checks.map((c) => c.name));
+      const message = error instanceof Error ? error.message : String(error);
+      const [first, ...rest] = stripeChecks.filter((n) => !done.has(n));
+      if (first) fail(first, `Stripe request failed: ${message}`);
+      for (const name of rest) skip(name, "Stripe request failed");
+    }
+  }
+
+  checks.push(await (options.checkDatabase ?? checkDatabase)());
+  return { mode: stripe ? mode : null, ok: checks.every((c) => c.status !== "fail"), checks };
+}
+
+type Report = Record<"pass" | "fail" | "skip", (name: string, detail: string) => void>;
+
+async function stripeDoctor(
+  stripe: Stripe,
+  mode: StripeMode,
+  appUrl: string,
+  spec: PortalConfigurationSpec,
+  catalog: readonly CatalogEntry[],
+  overrideId: string | undefined,
+  { pass, fail, skip }: Report,
+): Promise<void> {
+  const live = mode === "live";
+
+  // Catalog prices first: plan switching is compared against them.
+  const keyed = await stripe.prices
+    .list({
+      lookup_keys: catalog.map((e) => e.price.lookupKey),
+      limit: 100,
+      expand: ["data.product"],
+    })
+    .autoPagingToArray({ limit: 1_000 });
+  const priceProblems: string[] = [];
+  for (const { plan, price: want } of catalog) {
+    const price = keyed.find((p) => p.lookup_key === want.lookupKey);
+    if (!price) {
+      priceProblems.push(`${want.lookupKey}: no price with this lookup key in ${mode} mode`);
+      continue;
+    }
+    const label = `${want.lookupKey} (${price.id})`;
+    if (!price.active) priceProblems.push(`${label} is inactive`);
+    if (price.currency !== want.currency) {
+      priceProblems.push(`${label} is in ${price.currency}, expected ${want.currency}`);
+    }
+    const interval = price.recurring
+      ? `${price.recurring.interval_count === 1 ? "" : `${price.recurring.interval_count} `}${price.recurring.interval}`
+      : "one-time";
+    if (interval !== want.interval) {
+      priceProblems.push(`${label} bills per ${interval}, expected per ${want.interval}`);
+    }
+    if (price.unit_amount !== want.unitAmount) {
+      priceProblems.push(
+        `${label} is ${formatAmount(price.unit_amount ?? 0, price.currency)}, catalog says ${formatAmount(want.unitAmount, want.currency)}`,
+      );
+    }
+    const product = typeof price.product === "string" ? null : price.product;
+    if (product && (product.deleted || !product.active)) {
+      priceProblems.push(`${label}: its product ${product.id} (${plan.name}) is archived`);
+    }
+  }
+
+  let configuration: Stripe.BillingPortal.Configuration | null = null;
+  try {
+    const id = await lookUpPortalConfigurationId(stripe, mode, overrideId);
+    configuration = await stripe.billingPortal.configurations.retrieve(id);
+    pass(
+      "Portal configuration",
+      `${configuration.id}, active, ${mode} mode` +
+        (overrideId ? " (STRIPE_PORTAL_CONFIGURATION_ID)" : " (found by its metadata tag)"),
+    );
+  } catch (error) {
+    if (!(error instanceof PortalNotConfiguredError)) throw error;
+    fail("Portal configuration", error.message);
+  }
+
+  if (!configuration) {
+    for (const name of ["Portal features", "Plan switching"]) skip(name, "no portal configuration");
+  } else {
+    const planSwitch = planSwitchProducts(
+      spec,
+      catalog,
+      (plan: PaidPlanKey) => productOfPlan(plan, catalog, keyed) ?? `(no ${plan} product)`,
+      (key) => keyed.find((p) => p.lookup_key === key)?.id ?? `(no ${key} price)`,
+    );
+    const drift = portalConfigurationDrift(configuration, spec, planSwitch);
+    const of = (area: DriftArea): Drift[] => drift.filter((d) => d.area === area);
+    const features = of("features");
+    if (features.length) fail("Portal features", lines(features));
+    else pass("Portal features", describeFeatures(spec));
+    const planSwitching = of("plan_switch");
+    if (!spec.features.subscriptionUpdate.enabled) pass("Plan switching", "not offered");
+    else if (planSwitching.length) fail("Plan switching", lines(planSwitching));
+    else {
+      const count = planSwitch.reduce((n, p) => n + p.prices.length, 0);
+      pass(
+        "Plan switching",
+        `${planSwitch.map((p) => p.plan).join(", ")}: ${count} prices, equal to the catalog`,
+      );
+    }
+  }
+
+  if (priceProblems.length) fail("Catalog prices", priceProblems.join("\n"));
+  else
+    pass(
+      "Catalog prices",
+      `${catalog.length} prices: ${catalog.map((e) => e.price.lookupKey).join(", ")}`,
+    );
+
+  if (!configuration) {
+    for (const name of ["Return URL", "Business profile"]) skip(name, "no portal configuration");
+  } else {
+    const returnUrl = configuration.default_return_url;
+    const returnProblems = urlProblems(
+      "default_return_url",
+      returnUrl,
+      spec.defaultReturnUrl,
+      live,
+    );
+    if (returnProblems.length) fail("Return URL", returnProblems.join("\n"));
+    else pass("Return URL", returnUrl ?? "");
+
+    const bp = configuration.business_profile;
+    const profileProblems = [
+      ...urlProblems(
+        "privacy_policy_url",
+        bp.privacy_policy_url,
+        spec.businessProfile.privacyPolicyUrl,
+        live,
+      ),
+      ...urlProblems(
+        "terms_of_service_url",
+        bp.terms_of_service_url,
+        spec.businessProfile.termsOfServiceUrl,
+        live,
+      ),
+    ];
+    if (bp.headline !== spec.businessProfile.headline) {
+      profileProblems.push(
+        `headline is ${JSON.stringify(bp.headline)}, expected ${JSON.stringify(spec.businessProfile.headline)}`,
+      );
+    }
+    if (profileProblems.length) fail("Business profile", profileProblems.join("\n"));
+    else
+      pass(
+        "Business profile",
+        `privacy ${bp.privacy_policy_url}, terms ${bp.terms_of_service_url}`,
+      );
+  }
+
+  const webhookUrl = `${appUrl}/api/webhooks/stripe`;
+  const endpoints = await stripe.webhookEndpoints
+    .list({ limit: 100 })
+    .autoPagingToArray({ limit: 1_000 });
+  const endpoint = endpoints.find((e) => e.url === webhookUrl);
+  if (!endpoint) {
+    fail(
+      "Webhook endpoint",
+      `no endpoint for ${webhookUrl} in ${mode} mode: run npm run stripe:setup -- ${live ? "--live " : ""}--webhook-url ${webhookUrl}`,
+    );
+  } else {
+    const problems: string[] = [];
+    if (endpoint.status !== "enabled") problems.push(`${endpoint.id} is ${endpoint.status}`);
+    const all = endpoint.enabled_events.includes("*");
+    const missing = all
+      ? []
+      : HANDLED_EVENT_TYPES.filter((t) => !endpoint.enabled_events.includes(t));
+    if (missing.length) problems.push(`${endpoint.id} does not subscribe to ${missing.join(", ")}`);
+    if (live && !webhookUrl.startsWith("https://")) problems.push(`${webhookUrl} is not https`);
+    if (problems.length) fail("Webhook endpoint", problems.join("\n"));
+    else
+      pass(
+        "Webhook endpoint",
+        `${endpoint.id} → ${webhookUrl}, ${all ? "all" : HANDLED_EVENT_TYPES.length} event types`,
+      );
+  }
+}
+
+/** The product the catalog's prices of `plan` belong to in this mode. */
+function productOfPlan(
+  plan: PaidPlanKey,
+  catalog: readonly CatalogEntry[],
+  keyed: readonly Stripe.Price[],
+): string | null {
+  for (const entry of catalog.filter((e) => e.plan.key === plan)) {
+    const price = keyed.find((p) => p.lookup_key === entry.price.lookupKey);
+    if (price) return typeof price.product === "string" ? price.product : price.product.id;
+  }
+  return null;
+}
+
+function urlProblems(
+  name: string,
+  actual: string | null,
+  expected: string,
+  live: boolean,
+): string[] {
+  if (!actual) return [`${name} is not set${live ? " (required in live mode)" : ""}`];
+  const problems: string[] = [];
+  if (actual !== expected) problems.push(`${name} is ${actual}, expected ${expected}`);
+  if (live && !actual.startsWith("https://"))
+    problems.push(`${name} ${actual} is not https (live mode)`);
+  return problems;
+}
+
+function describeFeatures(spec: PortalConfigurationSpec): string {
+  const f = spec.features;
+  const on: string[] = [];
+  if (f.invoiceHistory.enabled) on.push("invoice_history");
+  if (f.paymentMethodUpdate.enabled) on.push("payment_method_update");
+  if (f.customerUpdate.enabled)
+    on.push(`customer_update (${f.customerUpdate.allowedUpdates.join(", ")})`);
+  if (f.subscriptionCancel.enabled) on.push(`subscription_cancel (${f.subscriptionCancel.mode})`);
+  if (f.subscriptionPause.enabled) on.push("subscription_pause");
+  if (f.subscriptionUpdate.enabled) on.push("subscription_update");
+  return `exactly ${on.join(", ")}`;
+}
+
+function lines(drift: readonly Drift[]): string {
+  return drift.map((d) => d.message).join("\n");
+}
+
+function defaultKeyLabel(mode: StripeMode): string {
+  const prefix = env.STRIPE_SECRET_KEY?.slice(0, 8) ?? "";
+  const where = usesStripeEmulator()
+    ? `local emulator at ${env.STRIPE_API_BASE}`
+    : "api.stripe.com";
+  return `${prefix}… (${mode} mode, ${where})`;
+}
+
+/** The database answers, and every migration in prisma/migrations is applied. */
+export async function checkDatabase(): Promise<DoctorCheck> {
+  const name = "Database";
+  const { db } = await import("@/lib/db");
+  try {
+    await db.$queryRaw`SELECT 1`;
+  } catch (error) {
+    return { name, status: "fail", detail: `not reachable: ${firstLine(error)}` };
+  }
+  let applied: string[];
+  try {
+    const rows = await db.$queryRaw<{ migration_name: string }[]>`
+      SELECT migration_name FROM _prisma_migrations
+      WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+    applied = rows.map((r) => r.migration_name);
+  } catch {
+    return { name, status: "fail", detail: "reachable, but not migrated: run npm run db:deploy" };
+  }
+  const local = await localMigrations();
+  const pending = local.filter((m) => !applied.includes(m));
+  if (pending.length) {
+    return {
+      name,
+      status: "fail",
+      detail: `${pending.length} migration(s) not applied (${pending.join(", ")}): run npm run db:deploy`,
+    };
+  }
+  try {
+    // The tables billing writes must be there, whatever the migration history says.
+    await Promise.all([db.billingCustomer.findFirst(), db.stripeEvent.findFirst()]);
+  } catch (error) {
+    return { name, status: "fail", detail: `billing tables unusable: ${firstLine(error)}` };
+  }
+  return { name, status: "pass", detail: `reachable, ${applied.length} migrations applied` };
+}
+
+async function localMigrations(): Promise<string[]> {
+  const { readdir } = await import("node:fs/promises");
+  const path = await import("node:path");
+  try {
+    const entries = await readdir(path.join(process.cwd(), "prisma", "migrations"), {
+      withFileTypes: true,
+    });
+    return entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.trim().split("\n").at(-1) ?? message;
+}
+
+export function formatDoctorReport(report: DoctorReport): string {
+  const width = Math.max(...report.checks.map((c) => c.name.length));
+  const out: string[] = [];
+  for (const check of report.checks) {
+    const [first = "", ...rest] = check.detail.split("\n");
+    const label = check.status === "pass" ? "PASS" : check.status === "fail" ? "FAIL" : "SKIP";
+    out.push(`  ${label}  ${check.name.padEnd(width)}  ${first}`);
+    for (const line of rest) out.push(`  ${" ".repeat(4)}  ${" ".repeat(width)}  ${line}`);
+  }
+  const count = (s: CheckStatus) => report.checks.filter((c) => c.status === s).length;
+  const skipped = count("skip");
+  out.push("");
+  out.push(
+    `${count("pass")} passed, ${count("fail")} failed${skipped ? `, ${skipped} skipped` : ""}.`,
+  );
+  return out.join("\n");
+}
