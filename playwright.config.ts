@@ -1,17 +1,33 @@
 import { existsSync } from "node:fs";
-import { defineConfig, devices } from "@playwright/test";
+import { defineConfig, devices, type LaunchOptions } from "@playwright/test";
 
 // Debian's Chromium where it exists (Playwright cannot download its own browser on every
 // machine); Playwright's bundled browser elsewhere. CHROMIUM_PATH overrides both.
 const chromiumPath =
   process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
+const browserLaunchOptions: LaunchOptions = chromiumPath
+  ? {
+      executablePath: chromiumPath,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    }
+  : {};
+
 export default defineConfig({
   testDir: "e2e",
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  timeout: 60_000,
+  timeout: 90_000,
   expect: { timeout: 10_000 },
   // The JSON report feeds the summary line of `npm test`.
   reporter: [["list"], ["json", { outputFile: ".data/test-results/e2e.json" }]],
@@ -24,24 +40,15 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: chromiumPath
-          ? {
-              executablePath: chromiumPath,
-              args: [
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-              ],
-            }
-          : {},
-      },
+      testIgnore: /stripe-outage\.spec\.ts/,
+      use: { ...devices["Desktop Chrome"], launchOptions: browserLaunchOptions },
+    },
+    // Stops the Stripe emulator for good, so it runs after everything else.
+    {
+      name: "outage",
+      testMatch: /stripe-outage\.spec\.ts/,
+      dependencies: ["chromium"],
+      use: { ...devices["Desktop Chrome"], launchOptions: browserLaunchOptions },
     },
   ],
 });

@@ -1,9 +1,9 @@
 import { defineConfig } from "prisma/config";
-import { useOfflineSchemaEngineIfNeeded } from "./tools/prisma-offline-engine/select";
+import { selectOfflineSchemaEngineIfNeeded } from "./tools/prisma-offline-engine/select";
 
 // Prisma's CLI downloads a native schema engine on first use; where that host is unreachable we
 // point it at the project's WebAssembly bridge instead (announced in one line).
-useOfflineSchemaEngineIfNeeded();
+selectOfflineSchemaEngineIfNeeded();
 
 export default defineConfig({
   schema: "prisma/schema.prisma",

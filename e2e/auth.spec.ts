@@ -33,7 +33,9 @@ test("a sign-in link works once", async ({ page, browser }) => {
   const otherPage = await other.newPage();
   await otherPage.goto(link);
   await expect(otherPage).toHaveURL(/\/sign-in\?error=Verification/);
-  await expect(otherPage.getByRole("alert")).toContainText("expired or was already used");
+  await expect(
+    otherPage.getByRole("alert").filter({ hasText: "expired or was already used" }),
+  ).toBeVisible();
   await other.close();
 });
 
@@ -61,11 +63,12 @@ test("sign out ends the session", async ({ page }) => {
 
 test("an invalid email is refused with a clear message", async ({ page }) => {
   await page.goto("/sign-in");
-  // Bypass the browser's own type=email check to exercise the server's validation.
-  await page.getByLabel("Email").evaluate((el) => el.setAttribute("type", "text"));
-  await page.getByLabel("Email").fill("not-an-email");
+  // Passes the browser's own type=email check (no top-level domain), so the server decides.
+  await page.getByLabel("Email").fill("someone@example");
   await page.getByRole("button", { name: "Email me a sign-in link" }).click();
-  await expect(page.getByRole("alert")).toHaveText("Enter a valid email address.");
+  await expect(
+    page.getByRole("alert").filter({ hasText: "Enter a valid email address." }),
+  ).toBeVisible();
 });
 
 test("the development outbox is a 404 in production builds", async ({ page }) => {

@@ -1,11 +1,14 @@
 /**
  * `npm run dev`: the app on embedded defaults. With no DATABASE_URL it starts an embedded
- * PostgreSQL (data in .data/postgres, kept across restarts); pending migrations are applied;
- * then `next dev` runs until you stop it, and everything it started stops with it.
+ * PostgreSQL (data in .data/postgres, kept across restarts); pending migrations are applied; with
+ * no STRIPE_SECRET_KEY it starts the local Stripe emulator (state in .data/stripe-emulator.json,
+ * webhooks forwarded to the app) and writes the catalog and portal configuration into it; then
+ * `next dev` runs until you stop it, and everything it started stops with it.
  */
 import path from "node:path";
 import nextEnv from "@next/env";
 import { startEmbeddedPostgres, type RunningPostgres } from "./lib/embedded-postgres";
+import { startLocalStripe, type LocalStripe } from "./lib/local-stripe";
 import { binPath, exitCode, onShutdown, runNode } from "./lib/processes";
 import { migrateDeploy } from "./lib/prisma-cli";
 
@@ -16,8 +19,10 @@ process.env.NEXT_TELEMETRY_DISABLED = "1";
 const port = process.env.PORT ?? "3000";
 const env: Record<string, string> = {};
 let postgres: RunningPostgres | undefined;
+let stripe: LocalStripe | undefined;
 
 async function stopServices(): Promise<void> {
+  await stripe?.stop().catch(() => undefined);
   await postgres?.stop().catch(() => undefined);
 }
 onShutdown(stopServices);
@@ -33,6 +38,20 @@ try {
   const databaseUrl = env.DATABASE_URL ?? process.env.DATABASE_URL ?? "";
   await migrateDeploy(databaseUrl);
   console.log("dev: database migrations are up to date");
+
+  if (process.env.STRIPE_SECRET_KEY) {
+    console.log("dev: using STRIPE_SECRET_KEY from the environment");
+  } else {
+    const appUrl = process.env.APP_URL ?? `http://localhost:${port}`;
+    stripe = await startLocalStripe({
+      port: Number(process.env.STRIPE_EMULATOR_PORT ?? 12111),
+      stateFile: path.join(root, ".data", "stripe-emulator.json"),
+      appUrl,
+      log: (line) => console.log(`dev: ${line}`),
+    });
+    Object.assign(env, stripe.env);
+    console.log(`dev: local Stripe emulator at ${stripe.url} (no Stripe account needed)`);
+  }
 } catch (error) {
   console.error(`dev: ${error instanceof Error ? error.message : String(error)}`);
   await stopServices();

@@ -1,21 +1,27 @@
 /**
  * `npm run test:e2e`: end-to-end tests against a production build, as users get it. Starts a
- * throwaway PostgreSQL, builds the app (into .next-e2e, so a running `npm run dev` is untouched),
+ * throwaway PostgreSQL and the local Stripe emulator (set up like `npm run stripe:setup`, events
+ * forwarded to the app), builds the app (into .next-e2e, so a running `npm run dev` is untouched),
  * serves it with `next start`, runs Playwright, and stops everything. Extra arguments go to
  * Playwright (e.g. `npm run test:e2e -- e2e/auth.spec.ts`).
  */
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { freePort, startEmbeddedPostgres } from "./lib/embedded-postgres";
+import { spawnLocalStripe } from "./lib/local-stripe";
 import { binPath, exitCode, onShutdown, runNode, waitForHttp } from "./lib/processes";
 import { migrateDeploy } from "./lib/prisma-cli";
 
 const root = path.resolve(import.meta.dirname, "..");
 const postgres = await startEmbeddedPostgres();
-const children: { kill(): boolean }[] = [];
+const scratch = mkdtempSync(path.join(os.tmpdir(), "saas-e2e-"));
+const stoppers: (() => Promise<unknown> | unknown)[] = [];
 async function stopAll(): Promise<void> {
-  for (const child of children) child.kill();
+  for (const stop of stoppers.reverse()) await Promise.resolve(stop()).catch(() => undefined);
   await postgres.stop().catch(() => undefined);
+  rmSync(scratch, { recursive: true, force: true });
 }
 onShutdown(stopAll);
 
@@ -24,7 +30,17 @@ try {
   await migrateDeploy(postgres.url);
   const port = await freePort();
   const appUrl = `http://localhost:${port}`;
+  process.env.DATABASE_URL = postgres.url;
+  const stripe = await spawnLocalStripe({
+    port: await freePort(),
+    stateFile: path.join(scratch, "stripe-emulator.json"),
+    appUrl,
+    log: (line) => console.log(`e2e: ${line}`),
+  });
+  stoppers.push(() => stripe.stop());
   const env: Record<string, string> = {
+    ...stripe.env,
+    E2E_STRIPE_EMULATOR_PID: String(stripe.pid),
     NEXT_TELEMETRY_DISABLED: "1",
     NEXT_DIST_DIR: ".next-e2e",
     DATABASE_URL: postgres.url,
@@ -38,7 +54,7 @@ try {
     if ((await exitCode(build)) !== 0) throw new Error("next build failed");
   }
   const server = runNode(next, ["start", "--port", String(port)], env);
-  children.push(server);
+  stoppers.push(() => server.kill());
   await waitForHttp(appUrl);
 
   const playwright = runNode(

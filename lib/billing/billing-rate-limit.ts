@@ -2,7 +2,7 @@ import { BillingActionError } from "@/lib/billing/billing-errors";
 import { consumeRateLimit } from "@/lib/rate-limit";
 
 /** Portal and checkout sessions a user may create per minute: plenty for people, not for loops. */
-export const BILLING_SESSIONS_PER_MINUTE = 6;
+export const BILLING_SESSIONS_PER_MINUTE = 10;
 
 /** Throws `rate_limited` once a user has opened too many portal/checkout sessions this minute. */
 export async function enforceBillingRateLimit(userId: string): Promise<void> {

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { BRIDGE_PATH, useOfflineSchemaEngineIfNeeded } from "./select";
+import { BRIDGE_PATH, selectOfflineSchemaEngineIfNeeded } from "./select";
 import { BRIDGE, FALLBACK_LINE } from "./test-helpers";
 
 const KEYS = ["PRISMA_SCHEMA_ENGINE_BINARY", "PRISMA_OFFLINE_ENGINE"] as const;
 
-describe("useOfflineSchemaEngineIfNeeded", () => {
+describe("selectOfflineSchemaEngineIfNeeded", () => {
   const saved = Object.fromEntries(KEYS.map((key) => [key, process.env[key]]));
   let stderr: string[];
 
@@ -28,15 +28,15 @@ describe("useOfflineSchemaEngineIfNeeded", () => {
   it("keeps an engine the user chose", () => {
     process.env.PRISMA_SCHEMA_ENGINE_BINARY = "/opt/schema-engine";
     process.env.PRISMA_OFFLINE_ENGINE = "1";
-    useOfflineSchemaEngineIfNeeded();
+    selectOfflineSchemaEngineIfNeeded();
     expect(process.env.PRISMA_SCHEMA_ENGINE_BINARY).toBe("/opt/schema-engine");
     expect(stderr).toEqual([]);
   });
 
   it("points the CLI at the bridge when forced, announcing it once however often it runs", () => {
     process.env.PRISMA_OFFLINE_ENGINE = "1";
-    useOfflineSchemaEngineIfNeeded();
-    useOfflineSchemaEngineIfNeeded();
+    selectOfflineSchemaEngineIfNeeded();
+    selectOfflineSchemaEngineIfNeeded();
     expect(process.env.PRISMA_SCHEMA_ENGINE_BINARY).toBe(BRIDGE_PATH);
     expect(BRIDGE_PATH).toBe(BRIDGE);
     expect(stderr).toEqual([`${FALLBACK_LINE}\n`]);
@@ -44,7 +44,7 @@ describe("useOfflineSchemaEngineIfNeeded", () => {
 
   it("never uses the bridge when PRISMA_OFFLINE_ENGINE=0", () => {
     process.env.PRISMA_OFFLINE_ENGINE = "0";
-    useOfflineSchemaEngineIfNeeded();
+    selectOfflineSchemaEngineIfNeeded();
     expect(process.env.PRISMA_SCHEMA_ENGINE_BINARY).toBeUndefined();
     expect(stderr).toEqual([]);
   });

@@ -94,7 +94,7 @@ export function nativeEngineAvailable(): boolean {
  * PRISMA_OFFLINE_ENGINE=1 forces the bridge, =0 never uses it. Announces itself once: later loads
  * of the config (and child processes) see the variable already set.
  */
-export function useOfflineSchemaEngineIfNeeded(): void {
+export function selectOfflineSchemaEngineIfNeeded(): void {
   if (process.env[ENV]) return;
   const mode = process.env.PRISMA_OFFLINE_ENGINE;
   if (mode === "0") return;

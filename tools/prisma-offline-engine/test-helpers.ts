@@ -52,9 +52,9 @@ export function createScratchProject(schemaModels: string): string {
   writeFileSync(
     path.join(dir, "prisma.config.ts"),
     `import { defineConfig } from "prisma/config";
-import { useOfflineSchemaEngineIfNeeded } from ${JSON.stringify(path.join(ROOT, "tools/prisma-offline-engine/select.ts"))};
+import { selectOfflineSchemaEngineIfNeeded } from ${JSON.stringify(path.join(ROOT, "tools/prisma-offline-engine/select.ts"))};
 
-useOfflineSchemaEngineIfNeeded();
+selectOfflineSchemaEngineIfNeeded();
 
 export default defineConfig({
   schema: "prisma/schema.prisma",

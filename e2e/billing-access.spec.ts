@@ -1,0 +1,107 @@
+import { expect, test } from "@playwright/test";
+import { latestSignInLink } from "./support/outbox";
+import { fillCard } from "./support/billing";
+import { signIn, uniqueEmail } from "./support/sign-in";
+
+test("an anonymous POST to the portal route gets 401 JSON", async ({ request }) => {
+  const response = await request.post("/api/billing/portal", { data: { flow: "manage" } });
+  expect(response.status()).toBe(401);
+  expect(await response.json()).toEqual({ error: "Sign in to manage billing." });
+});
+
+test("an unknown flow is a 400 with a clear message", async ({ request }) => {
+  const response = await request.get("/api/billing/portal?flow=steal", { maxRedirects: 0 });
+  expect(response.status()).toBe(400);
+  expect((await response.json()).error).toContain('Unknown billing flow "steal"');
+});
+
+test("an email link (GET) sends anonymous users to sign-in and back into the same flow", async ({
+  page,
+}) => {
+  await page.goto("/api/billing/portal?flow=payment_method");
+  await expect(page).toHaveURL(
+    /\/sign-in\?callbackUrl=%2Fapi%2Fbilling%2Fportal%3Fflow%3Dpayment_method$/,
+  );
+  const email = uniqueEmail("emaillink");
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  await page.goto(await latestSignInLink(email));
+  // Straight into the portal's payment-method flow for this user's own customer.
+  await expect(page.getByRole("heading", { name: "Card details" })).toBeVisible();
+  await expect(page.getByText("Local Stripe emulator — test data only")).toBeVisible();
+});
+
+test("a signed-in user cannot reach another user's portal or invoices", async ({ browser }) => {
+  // Alice subscribes, so she has a customer, a subscription and an invoice.
+  const alice = await browser.newPage();
+  const aliceEmail = uniqueEmail("alice");
+  await signIn(alice, aliceEmail);
+  await alice.getByRole("button", { name: "Subscribe to Pro yearly" }).click();
+  await fillCard(alice, "4242 4242 4242 4242");
+  await alice.getByRole("button", { name: "Subscribe" }).click();
+  await expect(alice.getByTestId("subscription-status")).toHaveText("Active");
+  const aliceCheckoutId = new URL(alice.url()).searchParams.get("checkout");
+  expect(aliceCheckoutId).toMatch(/^cs_/);
+
+  const bob = await browser.newPage();
+  const bobEmail = uniqueEmail("bob");
+  await signIn(bob, bobEmail);
+
+  // Ids from the browser are ignored: the portal opens for Bob's own customer.
+  const response = await bob.request.post("/api/billing/portal", {
+    data: { flow: "manage", customer: "cus_someone_else" },
+  });
+  expect(response.status()).toBe(200);
+  const { url } = (await response.json()) as { url: string };
+  await bob.goto(url);
+  await expect(bob.getByText(`Signed in as ${bobEmail}`)).toBeVisible();
+  await expect(bob.getByText(aliceEmail)).toHaveCount(0);
+  await expect(bob.getByText("No invoices yet.")).toBeVisible();
+
+  // Alice's checkout session id in Bob's return URL is refused and syncs nothing.
+  await bob.goto(`/settings/billing?checkout=${aliceCheckoutId}`);
+  await expect(
+    bob.getByRole("alert").filter({ hasText: "doesn't belong to your account" }),
+  ).toBeVisible();
+  await expect(
+    bob.getByTestId("current-plan").getByRole("heading", { name: "Free" }),
+  ).toBeVisible();
+  await expect(bob.getByText("No invoices yet.")).toBeVisible();
+
+  // Deep links check Bob's own subscription: he has none to cancel.
+  const cancel = await bob.request.post("/api/billing/portal", { data: { flow: "cancel" } });
+  expect(cancel.status()).toBe(409);
+  await alice.close();
+  await bob.close();
+});
+
+test("the billing page works with JavaScript disabled", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signIn(page, uniqueEmail("nojs"));
+  await expect(page.getByRole("heading", { name: "Billing", exact: true })).toBeVisible();
+  await page.getByRole("button", { name: "Subscribe to Team monthly" }).click();
+  await fillCard(page, "4242 4242 4242 4242");
+  await page.getByRole("button", { name: "Subscribe" }).click();
+  await expect(
+    page.getByTestId("current-plan").getByRole("heading", { name: "Team" }),
+  ).toBeVisible();
+  await page.getByRole("button", { name: "Manage billing" }).click();
+  await expect(page.getByRole("heading", { name: /Current subscription/ })).toBeVisible();
+  await context.close();
+});
+
+test("opening the portal too often is rate-limited with a friendly message", async ({ page }) => {
+  await signIn(page, uniqueEmail("ratelimit"));
+  let last = 0;
+  for (let i = 0; i < 12; i++) {
+    last = (await page.request.post("/api/billing/portal", { data: { flow: "manage" } })).status();
+  }
+  expect(last).toBe(429);
+  await page.goto("/settings/billing");
+  await page.getByRole("button", { name: "Manage billing" }).click();
+  await expect(
+    page.getByRole("alert").filter({ hasText: "Too many billing requests" }),
+  ).toBeVisible();
+});
