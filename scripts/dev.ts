@@ -5,6 +5,7 @@
  * webhooks forwarded to the app) and writes the catalog and portal configuration into it; then
  * `next dev` runs until you stop it, and everything it started stops with it.
  */
+import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import nextEnv from "@next/env";
 import { startEmbeddedPostgres, type RunningPostgres } from "./lib/embedded-postgres";
@@ -17,11 +18,13 @@ nextEnv.loadEnvConfig(root, true);
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
 const port = process.env.PORT ?? "3000";
-const env: Record<string, string> = {};
 let postgres: RunningPostgres | undefined;
 let stripe: LocalStripe | undefined;
+let next: ChildProcess | undefined;
 
 async function stopServices(): Promise<void> {
+  // A SIGTERM sent to this process alone (not its group, as Ctrl-C does) must stop Next too.
+  if (next?.exitCode === null) next.kill("SIGTERM");
   await stripe?.stop().catch(() => undefined);
   await postgres?.stop().catch(() => undefined);
 }
@@ -32,11 +35,11 @@ try {
     console.log("dev: using DATABASE_URL from the environment");
   } else {
     postgres = await startEmbeddedPostgres({ dataDir: path.join(root, ".data", "postgres") });
-    env.DATABASE_URL = postgres.url;
+    // Set here so both `next dev` and the Stripe setup (run in this process) see it.
+    process.env.DATABASE_URL = postgres.url;
     console.log(`dev: embedded PostgreSQL running (${postgres.url.replace(/:[^:@/]+@/, ":***@")})`);
   }
-  const databaseUrl = env.DATABASE_URL ?? process.env.DATABASE_URL ?? "";
-  await migrateDeploy(databaseUrl);
+  await migrateDeploy(process.env.DATABASE_URL);
   console.log("dev: database migrations are up to date");
 
   if (process.env.STRIPE_SECRET_KEY) {
@@ -49,7 +52,7 @@ try {
       appUrl,
       log: (line) => console.log(`dev: ${line}`),
     });
-    Object.assign(env, stripe.env);
+    Object.assign(process.env, stripe.env);
     console.log(`dev: local Stripe emulator at ${stripe.url} (no Stripe account needed)`);
   }
 } catch (error) {
@@ -58,10 +61,10 @@ try {
   process.exit(1);
 }
 
-const next = runNode(
+next = runNode(
   binPath("next", "dist/bin/next"),
   ["dev", "--port", port, ...process.argv.slice(2)],
-  env,
+  {},
 );
 const code = await exitCode(next);
 await stopServices();

@@ -22,14 +22,15 @@ export async function signInWithEmail(formData: FormData): Promise<void> {
     redirect(`/sign-in?error=InvalidEmail&callbackUrl=${encodeURIComponent(callbackUrl)}`);
   }
   try {
-    await signIn("email", { email: parsed.data.email, redirectTo: callbackUrl });
+    // redirect: false so the browser lands on our page directly, not via /api/auth/verify-request.
+    await signIn("email", { email: parsed.data.email, redirectTo: callbackUrl, redirect: false });
   } catch (error) {
-    // signIn redirects by throwing on purpose; only Auth.js's own errors are failures.
     if (error instanceof AuthError) {
       redirect(`/sign-in?error=${error.type}&callbackUrl=${encodeURIComponent(callbackUrl)}`);
     }
     throw error;
   }
+  redirect("/sign-in/check-email");
 }
 
 export async function signInWithProvider(formData: FormData): Promise<void> {
