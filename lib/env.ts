@@ -18,6 +18,11 @@ const httpUrl = z
 
 const isProduction = process.env.NODE_ENV === "production";
 
+/** Billing cannot work in production without it; development gets it from the emulator. */
+function requiredInProduction<T extends z.ZodType>(schema: T) {
+  return isProduction ? schema : schema.optional();
+}
+
 export const env = createEnv({
   server: {
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -25,7 +30,7 @@ export const env = createEnv({
     APP_URL: httpUrl.default("http://localhost:3000"),
     AUTH_SECRET: isProduction
       ? z
-          .string()
+          .string({ message: "required in production: a random secret (openssl rand -base64 32)" })
           .min(32, "expected a random secret of at least 32 characters (openssl rand -base64 32)")
       : z.string().min(1).default("development-only-secret-do-not-use-in-production"),
     AUTH_GITHUB_ID: z.string().min(1).optional(),
@@ -39,17 +44,19 @@ export const env = createEnv({
     EMAIL_FROM: z.string().min(3).default("Billing Done Right <no-reply@localhost>"),
     /** "1" keeps the local outbox in a production build (local `next start`, end-to-end tests). */
     EMAIL_OUTBOX: z.enum(["0", "1"]).default("0"),
-    STRIPE_SECRET_KEY: z
-      .string()
-      .regex(
-        /^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/,
-        "expected a Stripe secret key (sk_test_… or sk_live_…)",
-      )
-      .optional(),
-    STRIPE_WEBHOOK_SECRET: z
-      .string()
-      .regex(/^whsec_[A-Za-z0-9_]+$/, "expected a webhook signing secret (whsec_…)")
-      .optional(),
+    STRIPE_SECRET_KEY: requiredInProduction(
+      z
+        .string({ message: "expected a Stripe secret key (sk_test_… or sk_live_…)" })
+        .regex(
+          /^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/,
+          "expected a Stripe secret key (sk_test_… or sk_live_…)",
+        ),
+    ),
+    STRIPE_WEBHOOK_SECRET: requiredInProduction(
+      z
+        .string({ message: "expected a webhook signing secret (whsec_…)" })
+        .regex(/^whsec_[A-Za-z0-9_]+$/, "expected a webhook signing secret (whsec_…)"),
+    ),
     /** Base URL of a Stripe-compatible API (the local emulator); unset means api.stripe.com. */
     STRIPE_API_BASE: httpUrl.optional(),
     /** Customer Portal configuration to use; unset means the one `npm run stripe:setup` tagged. */
