@@ -20,7 +20,7 @@ process.env.NEXT_TELEMETRY_DISABLED = "1";
 const port = process.env.PORT ?? "3000";
 let postgres: RunningPostgres | undefined;
 let stripe: LocalStripe | undefined;
-let next: ChildProcess | undefined;
+let next: ChildProcess | undefined = undefined;
 
 async function stopServices(): Promise<void> {
   // A SIGTERM sent to this process alone (not its group, as Ctrl-C does) must stop Next too.
