@@ -3,7 +3,7 @@ import type Stripe from "stripe";
 /**
  * The plans the product sells. Prices are identified by Stripe lookup keys, never by `price_...`
  * ids, so the same code works in test mode, live mode and the local emulator: each mode has its
- * own prices carrying these keys (see `ensureCatalogInStripe` for test mode and docs/billing-sync.md).
+ * own prices carrying these keys (`npm run stripe:setup` creates them, see docs/go-live.md).
  */
 
 export const BILLING_INTERVALS = ["month", "year"] as const;

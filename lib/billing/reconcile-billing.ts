@@ -8,7 +8,7 @@ import { getStripe, stripeMode, type StripeMode } from "@/lib/stripe";
  * `npm run stripe:reconcile` and the reconcile cron: re-syncs every known customer of the key's
  * mode with the webhooks' own sync function and reports, per customer, what that changed in our
  * database. Safe at any time: sync converges on Stripe's current state, so a consistent database
- * comes out unchanged. (lib/billing/reconcile.ts is the billing core's counting variant.)
+ * comes out unchanged.
  */
 
 export type ReconcileOptions = {

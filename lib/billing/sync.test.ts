@@ -11,7 +11,7 @@ let records: typeof import("@/lib/billing/sync-records");
 let resolvePriceId: typeof import("@/lib/billing/prices").resolvePriceId;
 let getEntitlements: typeof import("@/lib/billing/entitlements").getEntitlements;
 let syncAfterCheckout: typeof import("@/lib/billing/checkout-return").syncAfterCheckout;
-let reconcileStripeCustomers: typeof import("@/lib/billing/reconcile").reconcileStripeCustomers;
+let reconcileBilling: typeof import("@/lib/billing/reconcile-billing").reconcileBilling;
 let createTestUser: typeof import("@/lib/billing/testing/users").createTestUser;
 let stripeState: typeof import("@/lib/billing/testing/state").stripeState;
 let storedState: typeof import("@/lib/billing/testing/state").storedState;
@@ -26,11 +26,11 @@ beforeAll(async () => {
   ({ resolvePriceId } = await import("@/lib/billing/prices"));
   ({ getEntitlements } = await import("@/lib/billing/entitlements"));
   ({ syncAfterCheckout } = await import("@/lib/billing/checkout-return"));
-  ({ reconcileStripeCustomers } = await import("@/lib/billing/reconcile"));
+  ({ reconcileBilling } = await import("@/lib/billing/reconcile-billing"));
   ({ createTestUser } = await import("@/lib/billing/testing/users"));
   ({ stripeState, storedState } = await import("@/lib/billing/testing/state"));
-  const { ensureCatalogInStripe } = await import("@/lib/billing/catalog-seed");
-  await ensureCatalogInStripe();
+  const { runStripeSetup } = await import("@/lib/billing/stripe-setup");
+  await runStripeSetup();
 });
 
 afterEach(async () => {
@@ -312,9 +312,9 @@ describe("syncStripeCustomer", () => {
     expect(await db.subscription.count({ where: { userId: user.id } })).toBe(0);
     // The held deliveries have not arrived; reconciliation does not wait for them. (The database is
     // shared with other test files whose customers live in other emulators: those fail here.)
-    const report = await reconcileStripeCustomers();
-    expect(report.failed.map((f) => f.customerId)).not.toContain(customerId);
-    expect(report.synced).toBeGreaterThanOrEqual(1);
+    const report = await reconcileBilling({ customerIds: [customerId] });
+    expect(report.customers).toMatchObject([{ customerId, status: "changed" }]);
+    expect(report.failed).toBe(0);
     expect(await db.subscription.count({ where: { userId: user.id, status: "active" } })).toBe(1);
   });
 });

@@ -32,8 +32,8 @@ beforeAll(async () => {
   ({ resolvePriceId } = await import("@/lib/billing/prices"));
   ({ createTestUser } = await import("@/lib/billing/testing/users"));
   state = await import("@/lib/billing/testing/state");
-  const { ensureCatalogInStripe } = await import("@/lib/billing/catalog-seed");
-  await ensureCatalogInStripe();
+  const { runStripeSetup } = await import("@/lib/billing/stripe-setup");
+  await runStripeSetup();
 });
 
 afterEach(async () => {
