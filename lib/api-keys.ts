@@ -7,6 +7,14 @@ export const API_KEYS_FEATURE = "api_access" as const;
 const KEY_PREFIX = "bdr_";
 export const MAX_ACTIVE_KEYS = 10;
 
+/** The user already has the most active keys allowed. */
+export class ApiKeyLimitError extends Error {
+  constructor() {
+    super(`You can have at most ${MAX_ACTIVE_KEYS} active keys. Revoke one first.`);
+    this.name = "ApiKeyLimitError";
+  }
+}
+
 function hashKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
 }
@@ -18,9 +26,7 @@ function hashKey(key: string): string {
 export async function createApiKey(userId: string, name: string): Promise<{ secret: string }> {
   await requireFeature(userId, API_KEYS_FEATURE);
   const active = await db.apiKey.count({ where: { userId, revokedAt: null } });
-  if (active >= MAX_ACTIVE_KEYS) {
-    throw new Error(`You can have at most ${MAX_ACTIVE_KEYS} active keys. Revoke one first.`);
-  }
+  if (active >= MAX_ACTIVE_KEYS) throw new ApiKeyLimitError();
   const secret = KEY_PREFIX + randomBytes(24).toString("base64url");
   await db.apiKey.create({
     data: { userId, name, prefix: secret.slice(0, 10), hashedKey: hashKey(secret) },

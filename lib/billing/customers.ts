@@ -1,6 +1,7 @@
 import type Stripe from "stripe";
 import { lockForTransaction } from "@/lib/billing/advisory-lock";
 import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { getStripe, stripeMode } from "@/lib/stripe";
 
 /** The stored customer cannot serve this user (other mode, or owned by someone else). */
@@ -52,20 +53,48 @@ export async function getOrCreateStripeCustomer(userId: string): Promise<string>
     );
     assertOwnedBy(customer, userId);
 
-    await tx.billingCustomer.upsert({
-      where: { id: customer.id },
-      create: {
-        id: customer.id,
-        userId,
-        livemode: customer.livemode,
-        email: customer.email,
-        name: customer.name,
-      },
-      update: {},
-    });
-    await tx.user.update({ where: { id: userId }, data: { stripeCustomerId: customer.id } });
+    await recordCustomer(tx, customer, userId);
     return customer.id;
   }, TRANSACTION_OPTIONS);
+}
+
+/**
+ * Records a Stripe customer of `userId` that our database lost (reconciliation finds it by
+ * `metadata.userId`). Under the creation lock, so it never races a user's first checkout; the user
+ * keeps an existing customer id.
+ */
+export async function adoptStripeCustomer(
+  customer: Stripe.Customer,
+  userId: string,
+): Promise<void> {
+  assertOwnedBy(customer, userId);
+  await db.$transaction(async (tx) => {
+    await lockForTransaction(tx, "customerCreate", userId);
+    await recordCustomer(tx, customer, userId);
+  }, TRANSACTION_OPTIONS);
+}
+
+/** The app's record of a customer, and the user's pointer to it when the user has none yet. */
+async function recordCustomer(
+  tx: Prisma.TransactionClient,
+  customer: Stripe.Customer,
+  userId: string,
+): Promise<void> {
+  await tx.billingCustomer.upsert({
+    where: { id: customer.id },
+    create: {
+      id: customer.id,
+      userId,
+      livemode: customer.livemode,
+      email: customer.email,
+      name: customer.name ?? null,
+    },
+    update: {},
+  });
+  await tx.user.updateMany({
+    where: { id: userId, stripeCustomerId: null },
+    data: { stripeCustomerId: customer.id },
+  });
 }
 
 /** The customer id stored for `userId`, or null; never creates one. */

@@ -1,5 +1,5 @@
 import type Stripe from "stripe";
-import { lockForTransaction } from "@/lib/billing/advisory-lock";
+import { adoptStripeCustomer } from "@/lib/billing/customers";
 import { syncStripeCustomer } from "@/lib/billing/sync";
 import { db } from "@/lib/db";
 import { getStripe, stripeMode, type StripeMode } from "@/lib/stripe";
@@ -161,25 +161,7 @@ async function adoptStripeCustomers(
   for (const customer of candidates.reverse()) {
     const userId = customer.metadata.userId ?? "";
     if (recordedIds.has(customer.id) || !userIds.has(userId)) continue;
-    await db.$transaction(async (tx) => {
-      // The same lock as customer creation: never race a user's first checkout.
-      await lockForTransaction(tx, "customerCreate", userId);
-      await tx.billingCustomer.upsert({
-        where: { id: customer.id },
-        create: {
-          id: customer.id,
-          userId,
-          livemode: customer.livemode,
-          email: customer.email,
-          name: customer.name ?? null,
-        },
-        update: {},
-      });
-      await tx.user.updateMany({
-        where: { id: userId, stripeCustomerId: null },
-        data: { stripeCustomerId: customer.id },
-      });
-    });
+    await adoptStripeCustomer(customer, userId);
     adopted.add(customer.id);
     log(`${customer.id}: adopted for user ${userId} (metadata.userId)`);
   }

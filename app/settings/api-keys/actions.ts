@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { createApiKey, revokeApiKey } from "@/lib/api-keys";
+import { ApiKeyLimitError, createApiKey, revokeApiKey } from "@/lib/api-keys";
 import { requireUser } from "@/lib/auth/require-user";
 import { EntitlementError } from "@/lib/billing/entitlements";
 
@@ -29,9 +29,7 @@ export async function createApiKeyAction(
     if (error instanceof EntitlementError) {
       return { error: `API keys need a paid plan; you are on ${error.entitlements.plan.name}.` };
     }
-    if (error instanceof Error && error.message.startsWith("You can have at most")) {
-      return { error: error.message };
-    }
+    if (error instanceof ApiKeyLimitError) return { error: error.message };
     throw error;
   }
 }
