@@ -63,3 +63,8 @@ export function toBillingActionError(error: unknown, action: string): BillingAct
   console.error(`[billing] ${action} failed:`, error);
   return new BillingActionError("failed");
 }
+
+/** Stripe answered that the object does not exist (in this key's mode, or at all). */
+export function isStripeResourceMissing(error: unknown): boolean {
+  return error instanceof Stripe.errors.StripeError && error.code === "resource_missing";
+}

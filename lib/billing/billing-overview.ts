@@ -1,5 +1,6 @@
-import { pickCurrentSubscription } from "@/lib/billing/current-subscription";
 import { getEntitlements, type Entitlements } from "@/lib/billing/entitlements";
+import { loadCurrentSubscription } from "@/lib/billing/load-current-subscription";
+import { INVOICE_WINDOW } from "@/lib/billing/sync";
 import {
   summarizeSubscription,
   type SubscriptionSummary,
@@ -24,19 +25,19 @@ export async function loadBillingOverview(userId: string): Promise<BillingOvervi
     where: { id: userId },
     select: { stripeCustomerId: true },
   });
-  const [subscriptions, customer, invoices, entitlements] = await Promise.all([
-    db.subscription.findMany({ where: { userId, livemode } }),
+  const [current, customer, invoices, entitlements] = await Promise.all([
+    loadCurrentSubscription(userId),
     user.stripeCustomerId
       ? db.billingCustomer.findUnique({ where: { id: user.stripeCustomerId } })
       : null,
     db.invoice.findMany({
       where: { userId, livemode },
       orderBy: { stripeCreatedAt: "desc" },
-      take: 24,
+      // As many as the sync mirrors.
+      take: INVOICE_WINDOW,
     }),
     getEntitlements(userId),
   ]);
-  const current = pickCurrentSubscription(subscriptions);
   return {
     mode: stripeMode(),
     emulator: usesStripeEmulator(),

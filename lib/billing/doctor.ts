@@ -12,6 +12,7 @@ import {
   type DriftArea,
 } from "@/lib/billing/portal-configuration-params";
 import { formatAmount, planSwitchProducts } from "@/lib/billing/stripe-setup";
+import { idOf } from "@/lib/billing/sync-records";
 import { HANDLED_EVENT_TYPES } from "@/lib/billing/webhooks";
 import { env } from "@/lib/env";
 import { getStripe, stripeMode, usesStripeEmulator, type StripeMode } from "@/lib/stripe";
@@ -270,7 +271,7 @@ function productOfPlan(
 ): string | null {
   for (const entry of catalog.filter((e) => e.plan.key === plan)) {
     const price = keyed.find((p) => p.lookup_key === entry.price.lookupKey);
-    if (price) return typeof price.product === "string" ? price.product : price.product.id;
+    if (price) return idOf(price.product);
   }
   return null;
 }

@@ -1,4 +1,5 @@
-import Stripe from "stripe";
+import type Stripe from "stripe";
+import { isStripeResourceMissing } from "@/lib/billing/billing-errors";
 import { PLANS, type PaidPlanKey } from "@/lib/billing/catalog";
 import { env } from "@/lib/env";
 import { getStripe, stripeMode, type StripeMode } from "@/lib/stripe";
@@ -177,7 +178,7 @@ export async function lookUpPortalConfigurationId(
       configuration = await stripe.billingPortal.configurations.retrieve(overrideId);
     } catch (error) {
       // Another mode's id is "missing" from this key's point of view.
-      if (isResourceMissing(error)) {
+      if (isStripeResourceMissing(error)) {
         throw new PortalNotConfiguredError(
           mode,
           "wrong_mode",
@@ -217,8 +218,4 @@ export async function lookUpPortalConfigurationId(
     );
   }
   throw new PortalNotConfiguredError(mode, "missing");
-}
-
-function isResourceMissing(error: unknown): boolean {
-  return error instanceof Stripe.errors.StripeError && error.code === "resource_missing";
 }

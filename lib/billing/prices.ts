@@ -16,7 +16,7 @@ export class CatalogPriceMissingError extends Error {
   ) {
     super(
       `No active Stripe price with lookup key "${lookupKey}" matches the catalog in ${mode} mode. ` +
-        `Create it in the Stripe Dashboard (or run the catalog seed in test mode).`,
+        `Run npm run stripe:setup${mode === "live" ? " -- --live" : ""} to create it, or give a Dashboard price this lookup key.`,
     );
   }
 }

@@ -21,6 +21,7 @@ import {
   portalConfigurationParams,
   type PlanSwitchProduct,
 } from "@/lib/billing/portal-configuration-params";
+import { idOf } from "@/lib/billing/sync-records";
 import { HANDLED_EVENT_TYPES } from "@/lib/billing/webhooks";
 import { getStripe, stripeMode, type StripeMode } from "@/lib/stripe";
 
@@ -259,7 +260,7 @@ function findPlanProduct(
   const lookupKeys = Object.values(PLANS[planKey].prices).map((p) => p.lookupKey);
   const holders = keyed
     .filter((p) => p.lookup_key && lookupKeys.includes(p.lookup_key))
-    .map((p) => productId(p.product));
+    .map((p) => idOf(p.product));
   const byPrice = products.find(
     (p) => holders.includes(p.id) && (p.metadata.plan ?? planKey) === planKey,
   );
@@ -281,7 +282,7 @@ function productDrift(product: Stripe.Product, planKey: PlanKey): string[] {
 /** A price serves a catalog entry only if everything that is billed matches. */
 function priceMatches(price: Stripe.Price, want: CatalogPrice, product: string): boolean {
   return (
-    productId(price.product) === product &&
+    idOf(price.product) === product &&
     price.type === "recurring" &&
     price.billing_scheme === "per_unit" &&
     price.unit_amount === want.unitAmount &&
@@ -429,10 +430,6 @@ function assertMode(mode: StripeMode, objects: readonly { id: string; livemode: 
       `Stripe returned ${other.id} from ${other.livemode ? "live" : "test"} mode while the key is ${mode} mode; nothing more was changed.`,
     );
   }
-}
-
-function productId(product: string | Stripe.Product | Stripe.DeletedProduct): string {
-  return typeof product === "string" ? product : product.id;
 }
 
 function tagText(): string {

@@ -1,5 +1,6 @@
-import Stripe from "stripe";
+import type Stripe from "stripe";
 import { lockForTransaction } from "@/lib/billing/advisory-lock";
+import { isStripeResourceMissing } from "@/lib/billing/billing-errors";
 import {
   defaultPaymentMethodId,
   idOf,
@@ -105,7 +106,7 @@ async function fetchSnapshot(
       .list({ customer: customerId, status: "all", limit: 100 })
       .autoPagingToArray({ limit: 10_000 });
   } catch (error) {
-    if (!(customer.deleted && isMissing(error))) throw error;
+    if (!(customer.deleted && isStripeResourceMissing(error))) throw error;
   }
 
   // A subscription we know that the list did not return is asked for directly: a deleted customer
@@ -116,7 +117,7 @@ async function fetchSnapshot(
     try {
       subscriptions.push(await stripe.subscriptions.retrieve(id));
     } catch (error) {
-      if (!isMissing(error)) throw error;
+      if (!isStripeResourceMissing(error)) throw error;
       vanishedSubscriptionIds.push(id);
     }
   }
@@ -139,7 +140,7 @@ async function fetchSnapshot(
         // A detached card is no longer the customer's, whatever a stale default still says.
         paymentMethod = idOf(found.customer) === customerId ? found : null;
       } catch (error) {
-        if (!isMissing(error)) throw error;
+        if (!isStripeResourceMissing(error)) throw error;
       }
     }
   }
@@ -228,8 +229,4 @@ async function writeSnapshot(
 
 function skipped(customerId: string, reason: string): SyncResult {
   return { status: "skipped", customerId, reason };
-}
-
-function isMissing(error: unknown): boolean {
-  return error instanceof Stripe.errors.StripeError && error.code === "resource_missing";
 }
