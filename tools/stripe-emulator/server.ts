@@ -8,7 +8,7 @@ import Stripe from "stripe";
 import { EmulatorCore } from "./core";
 import type { Ctx } from "./context";
 import { handleControl } from "./control-routes";
-import { ApiError, noSuch } from "./http/errors";
+import { ApiError, cardDeclined, noSuch } from "./http/errors";
 import { applyExpand } from "./http/expand";
 import { paginate } from "./http/list";
 import { parseForm } from "./http/form";
@@ -146,15 +146,7 @@ route("POST", "/invoices/:id/pay", (c, _p, m) => {
   const sub = subId ? c.s.subscriptions[subId] : undefined;
   if (sub) subs.retryOpenInvoice(c, sub);
   else invoices.attemptInvoicePayment(c, inv, null, null);
-  if (inv.status !== "paid")
-    throw new ApiError(
-      402,
-      "card_error",
-      "Your card was declined.",
-      "card_declined",
-      undefined,
-      "generic_decline",
-    );
+  if (inv.status !== "paid") throw cardDeclined();
   return inv;
 });
 

@@ -2,7 +2,7 @@
 import type Stripe from "stripe";
 import type { Ctx } from "../context";
 import { diff } from "../context";
-import { ApiError, badRequest, invalid, missing, noSuch } from "../http/errors";
+import { ApiError, badRequest, cardDeclined, invalid, missing, noSuch } from "../http/errors";
 import { paginate } from "../http/list";
 import {
   allowOnly,
@@ -264,27 +264,12 @@ export function completeCheckout(
   const card = findTestCard(form.cardNumber);
   if (!card)
     throw new ApiError(402, "card_error", "Your card number is incorrect.", "incorrect_number");
-  if (card.fails === "attach")
-    throw new ApiError(
-      402,
-      "card_error",
-      "Your card was declined.",
-      "card_declined",
-      undefined,
-      card.declineCode,
-    );
+  if (card.fails === "attach") throw cardDeclined(card.declineCode);
   const internal = checkoutInternal(ctx, session);
   const amount = session.amount_total ?? 0;
   // Check the charge before creating anything: a decline in Checkout leaves no objects behind.
   if (amount > 0 && card.fails === "charge") {
-    throw new ApiError(
-      402,
-      "card_error",
-      "Your card was declined.",
-      "card_declined",
-      undefined,
-      card.declineCode,
-    );
+    throw cardDeclined(card.declineCode);
   }
   let customerId = typeof session.customer === "string" ? session.customer : null;
   const email = form.email || session.customer_email || null;
