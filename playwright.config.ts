@@ -25,6 +25,8 @@ const browserLaunchOptions: LaunchOptions = chromiumPath
 export default defineConfig({
   testDir: "e2e",
   fullyParallel: false,
+  // A stray test.only must fail CI, not quietly shrink the run.
+  forbidOnly: Boolean(process.env.CI),
   workers: 1,
   retries: 0,
   timeout: 90_000,

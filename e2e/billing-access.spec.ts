@@ -69,6 +69,13 @@ test("a signed-in user cannot reach another user's portal or invoices", async ({
   ).toBeVisible();
   await expect(bob.getByText("No invoices yet.")).toBeVisible();
 
+  // A cross-site form can only send text/plain or form bodies: refused.
+  const formPost = await bob.request.post("/api/billing/portal", {
+    headers: { "content-type": "text/plain" },
+    data: '{"flow":"manage"}',
+  });
+  expect(formPost.status()).toBe(415);
+
   // Deep links check Bob's own subscription: he has none to cancel.
   const cancel = await bob.request.post("/api/billing/portal", { data: { flow: "cancel" } });
   expect(cancel.status()).toBe(409);

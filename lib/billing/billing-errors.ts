@@ -1,4 +1,5 @@
 import Stripe from "stripe";
+import { PortalNotConfiguredError } from "@/lib/billing/portal-configuration";
 
 /**
  * A billing action that cannot go ahead, with a message fit to show the customer. `code` is what
@@ -43,6 +44,10 @@ export function isBillingErrorCode(value: unknown): value is BillingErrorCode {
  */
 export function toBillingActionError(error: unknown, action: string): BillingActionError {
   if (error instanceof BillingActionError) return error;
+  if (error instanceof PortalNotConfiguredError) {
+    console.error(`[billing] ${action} failed: ${error.message}`);
+    return new BillingActionError("not_configured");
+  }
   if (error instanceof Stripe.errors.StripeError) {
     console.error(
       `[billing] ${action} failed: ${error.type} ${error.code ?? ""} ${error.message} ` +

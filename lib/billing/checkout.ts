@@ -7,6 +7,7 @@ import { syncAfterCheckout } from "@/lib/billing/checkout-return";
 import { BillingCustomerMismatchError, getOrCreateStripeCustomer } from "@/lib/billing/customers";
 import { createPortalSessionUrl, billingPageUrl } from "@/lib/billing/portal";
 import { resolveCatalogPrices } from "@/lib/billing/prices";
+import { syncStripeCustomer } from "@/lib/billing/sync";
 import { getStripe } from "@/lib/stripe";
 
 /**
@@ -20,6 +21,7 @@ export async function startSubscription(
 ): Promise<{ kind: "checkout" | "portal"; url: string }> {
   const entry = catalogEntryForLookupKey(lookupKey);
   if (!entry) throw new BillingActionError("unknown_plan");
+  await enforceBillingRateLimit(userId);
 
   let customer: string;
   let hasLiveSubscription: boolean;
@@ -31,12 +33,22 @@ export async function startSubscription(
     throw toBillingActionError(error, "checkout precheck");
   }
   if (hasLiveSubscription) {
+    // The deep link is checked against our records: bring them up to date first, in case the
+    // subscription's webhooks have not arrived yet.
+    try {
+      await syncStripeCustomer(customer);
+    } catch (error) {
+      throw toBillingActionError(error, "sync before plan switch");
+    }
     return {
       kind: "portal",
-      url: await createPortalSessionUrl(userId, { flow: "switch", price: lookupKey }),
+      url: await createPortalSessionUrl(
+        userId,
+        { flow: "switch", price: lookupKey },
+        { rateLimitChecked: true },
+      ),
     };
   }
-  await enforceBillingRateLimit(userId);
   return { kind: "checkout", url: await createCheckoutSessionUrl(userId, customer, entry) };
 }
 

@@ -8,7 +8,7 @@ import { getOrCreateStripeCustomer } from "@/lib/billing/customers";
 import { loadCurrentSubscription } from "@/lib/billing/load-current-subscription";
 import { resolvePortalConfigurationId } from "@/lib/billing/portal-configuration";
 import { resolveCatalogPrices } from "@/lib/billing/prices";
-import { idOf } from "@/lib/billing/sync-records";
+import { idOf, planItem } from "@/lib/billing/sync-records";
 import { env } from "@/lib/env";
 import { getStripe } from "@/lib/stripe";
 
@@ -73,8 +73,9 @@ export function billingPageUrl(): string {
 export async function createPortalSessionUrl(
   userId: string,
   request: PortalRequest,
+  options: { rateLimitChecked?: boolean } = {},
 ): Promise<string> {
-  await enforceBillingRateLimit(userId);
+  if (!options.rateLimitChecked) await enforceBillingRateLimit(userId);
   try {
     const customer = await getOrCreateStripeCustomer(userId);
     const configuration = await resolvePortalConfigurationId();
@@ -135,7 +136,8 @@ async function buildFlowData(
     resolveCatalogPrices(),
   ]);
   if (idOf(subscription.customer) !== customer) throw new BillingActionError("no_subscription");
-  const item = subscription.items.data[0];
+  // The same item the sync reads the plan from.
+  const item = planItem(subscription);
   const target = prices.byLookupKey.get(request.price);
   if (!item) throw new BillingActionError("no_subscription");
   if (!target) throw new BillingActionError("unknown_plan");

@@ -1,6 +1,7 @@
 import { createTransport } from "nodemailer";
 import { env } from "@/lib/env";
 import { saveToOutbox } from "@/lib/email/outbox";
+import { consumeRateLimit } from "@/lib/rate-limit";
 
 /**
  * Sends the magic sign-in link. With an SMTP server configured it goes out by Nodemailer;
@@ -8,6 +9,13 @@ import { saveToOutbox } from "@/lib/email/outbox";
  * because a developer trying the template has no mail server.
  */
 export async function sendSignInEmail({ to, url }: { to: string; url: string }): Promise<void> {
+  // Nobody needs more than a few links in ten minutes; more is someone flooding an inbox.
+  const limit = await consumeRateLimit(`sign-in-email:${to.toLowerCase()}`, {
+    limit: 5,
+    windowSeconds: 600,
+  });
+  if (!limit.allowed) throw new Error(`Too many sign-in emails requested for ${to}.`);
+
   const host = new URL(env.APP_URL).host;
   const subject = `Sign in to ${host}`;
   const text = `Sign in to ${host}\n\n${url}\n\nIf you did not request this email you can safely ignore it.\n`;

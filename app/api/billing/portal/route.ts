@@ -44,6 +44,14 @@ export async function POST(request: Request): Promise<Response> {
   const user = await currentUser();
   if (!user) return Response.json({ error: "Sign in to manage billing." }, { status: 401 });
 
+  // A JSON content type cannot be sent cross-site without a CORS preflight, which this route never
+  // grants: a form on another site cannot open portal sessions in the user's name.
+  if (!request.headers.get("content-type")?.toLowerCase().startsWith("application/json")) {
+    return Response.json(
+      { error: "Send a JSON body (Content-Type: application/json)." },
+      { status: 415 },
+    );
+  }
   let body: unknown = {};
   const text = await request.text();
   if (text.length > 10_000) return Response.json({ error: "Body too large." }, { status: 413 });
