@@ -1,3 +1,4 @@
+import { findStripeCustomerId } from "@/lib/billing/customers";
 import { getEntitlements, type Entitlements } from "@/lib/billing/entitlements";
 import { loadCurrentSubscription } from "@/lib/billing/load-current-subscription";
 import { INVOICE_WINDOW } from "@/lib/billing/sync";
@@ -21,15 +22,11 @@ export type BillingOverview = {
 /** Everything the billing page shows, from the synced records only (no Stripe call on render). */
 export async function loadBillingOverview(userId: string): Promise<BillingOverview> {
   const livemode = stripeMode() === "live";
-  const user = await db.user.findUniqueOrThrow({
-    where: { id: userId },
-    select: { stripeCustomerId: true },
-  });
+  // This mode's customer: after a switch from test to live keys, the test customer's card is not shown.
+  const customerId = await findStripeCustomerId(userId);
   const [current, customer, invoices, entitlements] = await Promise.all([
     loadCurrentSubscription(userId),
-    user.stripeCustomerId
-      ? db.billingCustomer.findUnique({ where: { id: user.stripeCustomerId } })
-      : null,
+    customerId ? db.billingCustomer.findUnique({ where: { id: customerId } }) : null,
     db.invoice.findMany({
       where: { userId, livemode },
       orderBy: { stripeCreatedAt: "desc" },

@@ -115,6 +115,27 @@ describe("getOrCreateStripeCustomer", () => {
   });
 });
 
+describe("a change of Stripe mode (test keys replaced by live ones, or back)", () => {
+  it("never uses the other mode's customer: this mode gets its own, the old one is kept", async () => {
+    const user = await createTestUser("modes");
+    // As if the app ran with the other mode's key before: a pointer to a customer of that mode.
+    const otherMode = `cus_othermode${user.id}`;
+    await db.billingCustomer.create({ data: { id: otherMode, userId: user.id, livemode: true } });
+    await db.user.update({ where: { id: user.id }, data: { stripeCustomerId: otherMode } });
+    expect(await customers.findStripeCustomerId(user.id)).toBeNull();
+
+    const id = await customers.getOrCreateStripeCustomer(user.id);
+    expect(id).not.toBe(otherMode);
+    expect(await getStripe().customers.retrieve(id)).toMatchObject({ livemode: false });
+    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId).toBe(id);
+    expect(await db.billingCustomer.findUnique({ where: { id: otherMode } })).not.toBeNull();
+
+    // Back in the other mode's position later, the pointer is not needed to find this one again.
+    await db.user.update({ where: { id: user.id }, data: { stripeCustomerId: otherMode } });
+    expect(await customers.getOrCreateStripeCustomer(user.id)).toBe(id);
+  });
+});
+
 describe("customer.updated from the portal", () => {
   it("updates the billing email but never the login email", async () => {
     const user = await createTestUser("email");

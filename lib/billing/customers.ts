@@ -4,7 +4,7 @@ import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { getStripe, stripeMode } from "@/lib/stripe";
 
-/** The stored customer cannot serve this user (other mode, or owned by someone else). */
+/** The stored customer cannot serve this user: it is recorded for, or made for, someone else. */
 export class BillingCustomerMismatchError extends Error {
   constructor(message: string) {
     super(message);
@@ -22,20 +22,17 @@ const TRANSACTION_OPTIONS = { maxWait: 60_000, timeout: 60_000 } as const;
  * idempotency key derived from the user id, so a retried or raced call cannot make a second one.
  */
 export async function getOrCreateStripeCustomer(userId: string): Promise<string> {
-  const existing = await db.user.findUnique({
-    where: { id: userId },
-    select: { stripeCustomerId: true },
-  });
-  if (!existing) throw new Error(`No user ${userId}.`);
-  if (existing.stripeCustomerId) return checkedStoredCustomer(userId, existing.stripeCustomerId);
+  const existing = await customerOfMode(db, userId);
+  if (existing) return existing;
 
   return db.$transaction(async (tx) => {
     await lockForTransaction(tx, "customerCreate", userId);
+    const raced = await customerOfMode(tx, userId);
+    if (raced) return raced;
     const user = await tx.user.findUniqueOrThrow({
       where: { id: userId },
-      select: { email: true, name: true, stripeCustomerId: true },
+      select: { email: true, name: true },
     });
-    if (user.stripeCustomerId) return user.stripeCustomerId;
 
     // After a customer was deleted, a new one needs a new key: Stripe replays a key for 24 hours.
     const previous = await tx.billingCustomer.findFirst({
@@ -53,7 +50,7 @@ export async function getOrCreateStripeCustomer(userId: string): Promise<string>
     );
     assertOwnedBy(customer, userId);
 
-    await recordCustomer(tx, customer, userId);
+    await recordCustomer(tx, customer, userId, { pointUser: "always" });
     return customer.id;
   }, TRANSACTION_OPTIONS);
 }
@@ -70,15 +67,19 @@ export async function adoptStripeCustomer(
   assertOwnedBy(customer, userId);
   await db.$transaction(async (tx) => {
     await lockForTransaction(tx, "customerCreate", userId);
-    await recordCustomer(tx, customer, userId);
+    await recordCustomer(tx, customer, userId, { pointUser: "ifNone" });
   }, TRANSACTION_OPTIONS);
 }
 
-/** The app's record of a customer, and the user's pointer to it when the user has none yet. */
+/**
+ * The app's record of a customer, and the user's pointer to it: always for a customer just created
+ * for the configured mode, only when the user has none for one found again by reconciliation.
+ */
 async function recordCustomer(
   tx: Prisma.TransactionClient,
   customer: Stripe.Customer,
   userId: string,
+  { pointUser }: { pointUser: "always" | "ifNone" },
 ): Promise<void> {
   await tx.billingCustomer.upsert({
     where: { id: customer.id },
@@ -92,18 +93,14 @@ async function recordCustomer(
     update: {},
   });
   await tx.user.updateMany({
-    where: { id: userId, stripeCustomerId: null },
+    where: pointUser === "always" ? { id: userId } : { id: userId, stripeCustomerId: null },
     data: { stripeCustomerId: customer.id },
   });
 }
 
-/** The customer id stored for `userId`, or null; never creates one. */
-export async function findStripeCustomerId(userId: string): Promise<string | null> {
-  const user = await db.user.findUnique({
-    where: { id: userId },
-    select: { stripeCustomerId: true },
-  });
-  return user?.stripeCustomerId ? checkedStoredCustomer(userId, user.stripeCustomerId) : null;
+/** The user's customer id in the configured mode, or null; never creates one. */
+export function findStripeCustomerId(userId: string): Promise<string | null> {
+  return customerOfMode(db, userId);
 }
 
 /** A customer not created for this user (by metadata) is never used. */
@@ -115,22 +112,38 @@ export function assertOwnedBy(customer: Stripe.Customer, userId: string): void {
   }
 }
 
-async function checkedStoredCustomer(userId: string, customerId: string): Promise<string> {
-  const record = await db.billingCustomer.findUnique({
-    where: { id: customerId },
-    select: { userId: true, livemode: true },
+/**
+ * The user's customer in the configured mode. The stored pointer is used when it is this mode's;
+ * after the key's mode changed (test keys replaced by live ones) it points at the other mode's
+ * customer, which is never used: the user's customer of this mode is, if one exists. A pointer to a
+ * customer recorded for someone else is refused.
+ */
+async function customerOfMode(
+  client: Prisma.TransactionClient,
+  userId: string,
+): Promise<string | null> {
+  const user = await client.user.findUnique({
+    where: { id: userId },
+    select: { stripeCustomerId: true },
   });
+  if (!user) throw new Error(`No user ${userId}.`);
   const live = stripeMode() === "live";
-  if (!record || record.userId !== userId) {
-    throw new BillingCustomerMismatchError(
-      `Customer ${customerId} is not recorded for user ${userId}.`,
-    );
+  if (user.stripeCustomerId) {
+    const record = await client.billingCustomer.findUnique({
+      where: { id: user.stripeCustomerId },
+      select: { userId: true, livemode: true },
+    });
+    if (!record || record.userId !== userId) {
+      throw new BillingCustomerMismatchError(
+        `Customer ${user.stripeCustomerId} is not recorded for user ${userId}.`,
+      );
+    }
+    if (record.livemode === live) return user.stripeCustomerId;
   }
-  if (record.livemode !== live) {
-    throw new BillingCustomerMismatchError(
-      `User ${userId} has a ${record.livemode ? "live" : "test"} mode customer, but the configured ` +
-        `key is ${live ? "live" : "test"} mode.`,
-    );
-  }
-  return customerId;
+  const ofMode = await client.billingCustomer.findFirst({
+    where: { userId, livemode: live, deleted: false },
+    orderBy: { createdAt: "desc" },
+    select: { id: true },
+  });
+  return ofMode?.id ?? null;
 }
