@@ -83,6 +83,30 @@ test("a signed-in user cannot reach another user's portal or invoices", async ({
   await bob.close();
 });
 
+test("two Checkout tabs cannot make two subscriptions", async ({ page, context }) => {
+  await signIn(page, uniqueEmail("twotabs"));
+  const second = await context.newPage();
+  await second.goto("/settings/billing");
+  await page.getByRole("button", { name: "Subscribe to Pro monthly" }).click();
+  await expect(page.getByRole("heading", { name: "Subscribe" })).toBeVisible();
+  await second.getByRole("button", { name: "Subscribe to Team monthly" }).click();
+  await expect(second.getByRole("heading", { name: "Subscribe" })).toBeVisible();
+
+  // Opening the second Checkout expired the first.
+  await fillCard(page, "4242 4242 4242 4242");
+  await page.getByRole("button", { name: "Subscribe" }).click();
+  await expect(page.getByText("This checkout session has expired.")).toBeVisible();
+
+  await fillCard(second, "4242 4242 4242 4242");
+  await second.getByRole("button", { name: "Subscribe" }).click();
+  await expect(
+    second.getByTestId("current-plan").getByRole("heading", { name: "Team" }),
+  ).toBeVisible();
+  // A third attempt goes to the portal's plan switch, not to a second Checkout.
+  await second.getByRole("button", { name: "Switch to Pro monthly" }).click();
+  await expect(second.getByRole("heading", { name: "Confirm your new plan" })).toBeVisible();
+});
+
 test("the billing page works with JavaScript disabled", async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();

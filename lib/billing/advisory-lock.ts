@@ -7,6 +7,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 export const LOCK_NAMESPACE = {
   customerCreate: 0x42_43_01,
   customerSync: 0x42_43_02,
+  checkoutCreate: 0x42_43_03,
 } as const;
 
 export async function lockForTransaction(

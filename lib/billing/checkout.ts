@@ -1,4 +1,5 @@
 import Stripe from "stripe";
+import { lockForTransaction } from "@/lib/billing/advisory-lock";
 import { BillingActionError, toBillingActionError } from "@/lib/billing/billing-errors";
 import { enforceBillingRateLimit } from "@/lib/billing/billing-rate-limit";
 import { catalogEntryForLookupKey, type CatalogEntry } from "@/lib/billing/catalog";
@@ -8,6 +9,7 @@ import { BillingCustomerMismatchError, getOrCreateStripeCustomer } from "@/lib/b
 import { createPortalSessionUrl, billingPageUrl } from "@/lib/billing/portal";
 import { resolveCatalogPrices } from "@/lib/billing/prices";
 import { syncStripeCustomer } from "@/lib/billing/sync";
+import { db } from "@/lib/db";
 import { getStripe } from "@/lib/stripe";
 
 /**
@@ -61,22 +63,41 @@ async function createCheckoutSessionUrl(
     const { byLookupKey } = await resolveCatalogPrices();
     const price = byLookupKey.get(entry.price.lookupKey);
     if (!price) throw new BillingActionError("unknown_plan");
-    const session = await getStripe().checkout.sessions.create({
-      mode: "subscription",
-      customer,
-      client_reference_id: userId,
-      line_items: [{ price: price.id, quantity: 1 }],
-      // Stripe fills in {CHECKOUT_SESSION_ID}; the return handler verifies it belongs to the user.
-      success_url: `${billingPageUrl()}?checkout={CHECKOUT_SESSION_ID}`,
-      cancel_url: `${billingPageUrl()}?checkout=canceled`,
-      metadata: { userId },
-      subscription_data: { metadata: { userId } },
-    });
-    if (!session.url) throw new Error(`Checkout session ${session.id} has no URL.`);
-    return session.url;
+    // Two tabs (or a double submit) must not leave two payable Checkouts, each making a
+    // subscription: under a per-user lock, earlier open sessions expire before a new one is made.
+    return await db.$transaction(
+      async (tx) => {
+        await lockForTransaction(tx, "checkoutCreate", userId);
+        const stripe = getStripe();
+        const open = await stripe.checkout.sessions.list({ customer, status: "open", limit: 10 });
+        for (const earlier of open.data) await stripe.checkout.sessions.expire(earlier.id);
+        return createCheckoutSession(userId, customer, price.id);
+      },
+      { maxWait: 30_000, timeout: 60_000 },
+    );
   } catch (error) {
     throw toBillingActionError(error, "checkout session");
   }
+}
+
+async function createCheckoutSession(
+  userId: string,
+  customer: string,
+  priceId: string,
+): Promise<string> {
+  const session = await getStripe().checkout.sessions.create({
+    mode: "subscription",
+    customer,
+    client_reference_id: userId,
+    line_items: [{ price: priceId, quantity: 1 }],
+    // Stripe fills in {CHECKOUT_SESSION_ID}; the return handler verifies it belongs to the user.
+    success_url: `${billingPageUrl()}?checkout={CHECKOUT_SESSION_ID}`,
+    cancel_url: `${billingPageUrl()}?checkout=canceled`,
+    metadata: { userId },
+    subscription_data: { metadata: { userId } },
+  });
+  if (!session.url) throw new Error(`Checkout session ${session.id} has no URL.`);
+  return session.url;
 }
 
 /**
