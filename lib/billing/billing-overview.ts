@@ -1,6 +1,7 @@
 import { findStripeCustomerId } from "@/lib/billing/customers";
-import { getEntitlements, type Entitlements } from "@/lib/billing/entitlements";
-import { loadCurrentSubscription } from "@/lib/billing/load-current-subscription";
+import { pickCurrentSubscription } from "@/lib/billing/current-subscription";
+import { entitlementsFromRecords, type Entitlements } from "@/lib/billing/entitlements";
+import { loadSubscriptions } from "@/lib/billing/load-current-subscription";
 import { INVOICE_WINDOW } from "@/lib/billing/sync";
 import {
   summarizeSubscription,
@@ -24,8 +25,8 @@ export async function loadBillingOverview(userId: string): Promise<BillingOvervi
   const livemode = stripeMode() === "live";
   // This mode's customer: after a switch from test to live keys, the test customer's card is not shown.
   const customerId = await findStripeCustomerId(userId);
-  const [current, customer, invoices, entitlements] = await Promise.all([
-    loadCurrentSubscription(userId),
+  const [subscriptions, customer, invoices] = await Promise.all([
+    loadSubscriptions(userId),
     customerId ? db.billingCustomer.findUnique({ where: { id: customerId } }) : null,
     db.invoice.findMany({
       where: { userId, livemode },
@@ -33,8 +34,10 @@ export async function loadBillingOverview(userId: string): Promise<BillingOvervi
       // As many as the sync mirrors.
       take: INVOICE_WINDOW,
     }),
-    getEntitlements(userId),
   ]);
+  // One read of the subscriptions serves both the plan shown and what the user may do.
+  const current = pickCurrentSubscription(subscriptions);
+  const entitlements = entitlementsFromRecords(subscriptions);
   return {
     mode: stripeMode(),
     emulator: usesStripeEmulator(),

@@ -1,8 +1,7 @@
 import { PLANS, isPlanKey, type Feature, type Plan, type PlanLimits } from "@/lib/billing/catalog";
 import { pickCurrentSubscription } from "@/lib/billing/current-subscription";
-import { db } from "@/lib/db";
+import { loadSubscriptions } from "@/lib/billing/load-current-subscription";
 import { env } from "@/lib/env";
-import { stripeMode } from "@/lib/stripe";
 
 /** The synced fields entitlements are computed from (a `Subscription` row fits). */
 export type EntitlementSubscription = {
@@ -95,22 +94,17 @@ function build(
   };
 }
 
+/** Entitlements from subscriptions already loaded, with the configured grace period. */
+export function entitlementsFromRecords(
+  subscriptions: readonly EntitlementSubscription[],
+  now = new Date(),
+): Entitlements {
+  return entitlementsFor(subscriptions, { now, graceDays: env.BILLING_PAST_DUE_GRACE_DAYS });
+}
+
 /** What `userId` may do right now, from the synced records of the configured Stripe mode. */
 export async function getEntitlements(userId: string, now = new Date()): Promise<Entitlements> {
-  const subscriptions = await db.subscription.findMany({
-    where: { userId, livemode: stripeMode() === "live" },
-    select: {
-      id: true,
-      status: true,
-      planKey: true,
-      unknownPrice: true,
-      quantity: true,
-      stripeCreatedAt: true,
-      currentPeriodStart: true,
-      pastDueSince: true,
-    },
-  });
-  return entitlementsFor(subscriptions, { now, graceDays: env.BILLING_PAST_DUE_GRACE_DAYS });
+  return entitlementsFromRecords(await loadSubscriptions(userId), now);
 }
 
 /** Thrown by the guards below; server code turns it into a 403 or an upgrade prompt. */
