@@ -1,4 +1,5 @@
 import { expect, type Page } from "@playwright/test";
+import { emulatorControl } from "../../tools/stripe-emulator/control";
 
 /** Reloads the billing page until `check` passes: webhooks arrive asynchronously, as in Stripe. */
 export async function expectBillingPage(page: Page, check: () => Promise<void>): Promise<void> {
@@ -22,12 +23,7 @@ export function emulatorUrl(): string {
 
 /** Moves the emulator's clock (renewals, failed payments, retries) and waits for deliveries. */
 export async function advanceStripeClock(days: number): Promise<void> {
-  const base = emulatorUrl();
-  const response = await fetch(`${base}/_emulator/clock/advance`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ seconds: days * 86_400 }),
-  });
-  expect(response.ok).toBe(true);
-  await fetch(`${base}/_emulator/flush`, { method: "POST" });
+  const control = emulatorControl(emulatorUrl());
+  await control.advanceClock({ days });
+  await control.flush();
 }

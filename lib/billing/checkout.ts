@@ -1,6 +1,9 @@
-import Stripe from "stripe";
 import { lockForTransaction } from "@/lib/billing/advisory-lock";
-import { BillingActionError, toBillingActionError } from "@/lib/billing/billing-errors";
+import {
+  BillingActionError,
+  isStripeResourceMissing,
+  toBillingActionError,
+} from "@/lib/billing/billing-errors";
 import { enforceBillingRateLimit } from "@/lib/billing/billing-rate-limit";
 import { catalogEntryForLookupKey, type CatalogEntry } from "@/lib/billing/catalog";
 import { isLiveSubscriptionStatus } from "@/lib/billing/current-subscription";
@@ -110,11 +113,7 @@ export async function completeCheckoutReturn(userId: string, sessionId: string):
     if (!result) throw new BillingActionError("checkout_mismatch");
   } catch (error) {
     // Another user's, another mode's or a made-up session id: not this user's checkout.
-    if (
-      error instanceof BillingCustomerMismatchError ||
-      (error instanceof Stripe.errors.StripeInvalidRequestError &&
-        error.code === "resource_missing")
-    ) {
+    if (error instanceof BillingCustomerMismatchError || isStripeResourceMissing(error)) {
       throw new BillingActionError("checkout_mismatch");
     }
     throw toBillingActionError(error, "checkout return");

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import Stripe from "stripe";
 import { startStripeEmulator } from "../../tools/stripe-emulator/server";
-import { waitForHttp } from "./processes";
+import { binPath, waitForHttp } from "./processes";
 
 /** Fixed credentials of the local emulator: nothing secret, they only ever reach localhost. */
 export const LOCAL_STRIPE_KEY = "sk_test_local_emulator";
@@ -84,7 +84,7 @@ export async function spawnLocalStripe(
   const root = path.resolve(import.meta.dirname, "..", "..");
   const command = [
     process.execPath,
-    path.join(root, "node_modules", "tsx", "dist", "cli.mjs"),
+    binPath("tsx", "dist/cli.mjs"),
     path.join(root, "tools", "stripe-emulator", "cli.ts"),
   ];
   const commandEnv = {

@@ -1,14 +1,12 @@
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
-
-const require = createRequire(import.meta.url);
+import { binPath } from "./processes";
 
 /** Runs the project's Prisma CLI (which picks the offline engine when needed, see prisma.config.ts). */
 export function runPrisma(
   args: string[],
   env: Record<string, string | undefined> = {},
 ): Promise<void> {
-  const cli = require.resolve("prisma/build/index.js");
+  const cli = binPath("prisma", "build/index.js");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
