@@ -1,5 +1,9 @@
-/** `/_emulator/*` endpoints: reset, clock, deliveries, redeliver, faults, flush/idle. No auth. */
+/**
+ * `/_emulator/*` endpoints: reset, clock, deliveries, redeliver, faults, api-faults, requests,
+ * flush/idle. No auth.
+ */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ApiFaults } from "./api-faults";
 import type { EmulatorCore } from "./core";
 import type { Faults } from "./delivery";
 import { parseForm, jsonToForm, type FormObject } from "./http/form";
@@ -29,6 +33,27 @@ function num(p: FormObject, k: string): number | undefined {
   const n = Number(v);
   if (!Number.isFinite(n)) throw new Error(`${k} must be a number`);
   return n;
+}
+
+function flag(p: FormObject, k: string): boolean | undefined {
+  const v = s(p, k);
+  if (v === undefined) return undefined;
+  if (v === "true" || v === "1") return true;
+  if (v === "false" || v === "0") return false;
+  throw new Error(`${k} must be true or false`);
+}
+
+function apiFaultsFrom(p: FormObject): Partial<ApiFaults> {
+  const f: Partial<ApiFaults> = {};
+  const delay = num(p, "delayMs");
+  if (delay !== undefined) f.delayMs = Math.max(0, delay);
+  const stall = flag(p, "stall");
+  if (stall !== undefined) f.stall = stall;
+  const perSecond = num(p, "rateLimitPerSecond");
+  if (perSecond !== undefined) f.rateLimitPerSecond = Math.max(0, perSecond);
+  const next = num(p, "rateLimitNext");
+  if (next !== undefined) f.rateLimitNext = Math.max(0, Math.floor(next));
+  return f;
 }
 
 function modeOf(p: FormObject): Mode {
@@ -105,6 +130,21 @@ export async function handleControl(
         return sendJson(res, 200, core.deliverer.setFaults(f));
       }
       return sendJson(res, 200, core.deliverer.getFaults());
+    }
+    if (path === "/api-faults") {
+      if (method === "POST") {
+        const f = apiFaultsFrom(p);
+        if (flag(p, "reset")) core.apiFaults.clear();
+        return sendJson(res, 200, core.apiFaults.set(f));
+      }
+      return sendJson(res, 200, core.apiFaults.get());
+    }
+    if (method === "GET" && path === "/requests") {
+      return sendJson(res, 200, core.requests.get(core.apiFaults.heldCount()));
+    }
+    if (method === "POST" && path === "/requests/reset") {
+      core.requests.reset();
+      return sendJson(res, 200, core.requests.get(core.apiFaults.heldCount()));
     }
     if (method === "POST" && path === "/flush") {
       await withTimeout(core.deliverer.flush(), num(p, "timeoutMs") ?? 60_000);

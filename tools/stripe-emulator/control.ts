@@ -3,9 +3,11 @@
  *   const ctl = emulatorControl("http://localhost:12111");
  *   await ctl.advanceClock({ days: 31 }); await ctl.flush();
  */
+import type { ApiFaults } from "./api-faults";
 import type { DeliveryAttempt, Faults } from "./delivery";
+import type { RequestStats } from "./request-stats";
 
-export type { DeliveryAttempt, Faults };
+export type { ApiFaults, DeliveryAttempt, Faults, RequestStats };
 export type EmulatorMode = "test" | "live";
 
 export interface EmulatorControl {
@@ -19,8 +21,18 @@ export interface EmulatorControl {
   }): Promise<{ now: number; processed: number }>;
   deliveries(filter?: { event?: string; type?: string }): Promise<DeliveryAttempt[]>;
   redeliver(eventId: string, opts?: { mode?: EmulatorMode; endpoint?: string }): Promise<void>;
+  /** Webhook delivery faults. */
   setFaults(f: Partial<Faults> & { reset?: boolean }): Promise<Faults>;
+  /** Clears webhook delivery faults and API faults (releasing stalled API requests). */
   clearFaults(): Promise<Faults>;
+  /** Faults on `/v1/*` API requests (merged into the current ones). */
+  setApiFaults(f: Partial<ApiFaults>): Promise<ApiFaults>;
+  getApiFaults(): Promise<ApiFaults>;
+  /** Back to no API faults: releases stalled requests, turns rate limits off. */
+  clearApiFaults(): Promise<ApiFaults>;
+  /** Counts of `/v1/*` requests since the last reset. */
+  requests(): Promise<RequestStats>;
+  resetRequests(): Promise<void>;
   /** Releases held (shuffled) deliveries and waits until no delivery or retry is pending. */
   flush(timeoutMs?: number): Promise<void>;
   idle(timeoutMs?: number): Promise<void>;
@@ -66,13 +78,29 @@ export function emulatorControl(baseUrl: string): EmulatorControl {
     setFaults(f) {
       return call("POST", "/faults", f);
     },
-    clearFaults() {
+    async clearFaults() {
+      await call("POST", "/api-faults", { reset: true });
       return call("POST", "/faults", {
         duplicate: 0,
         shuffle: false,
         dropFirstAttempts: 0,
         delayMs: 0,
       });
+    },
+    setApiFaults(f) {
+      return call("POST", "/api-faults", f);
+    },
+    getApiFaults() {
+      return call("GET", "/api-faults");
+    },
+    clearApiFaults() {
+      return call("POST", "/api-faults", { reset: true });
+    },
+    requests() {
+      return call("GET", "/requests");
+    },
+    async resetRequests() {
+      await call("POST", "/requests/reset", {});
     },
     async flush(timeoutMs) {
       await call("POST", "/flush", timeoutMs ? { timeoutMs } : {});

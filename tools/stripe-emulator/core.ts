@@ -1,5 +1,6 @@
 /** The emulator's state machine: contexts, events, delivery targets, clock processing. */
 import type Stripe from "stripe";
+import { ApiFaultGate } from "./api-faults";
 import { Clock } from "./clock";
 import type { Ctx, EventObject, EventType } from "./context";
 import { Deliverer, type Target } from "./delivery";
@@ -7,6 +8,7 @@ import { eventFactory } from "./events";
 import { IdempotencyStore } from "./http/idempotency";
 import { expireCheckoutSession } from "./resources/checkout";
 import { endpointMatches } from "./resources/webhook-endpoints";
+import { RequestLog } from "./request-stats";
 import { nextDue, processDue } from "./resources/subscriptions";
 import { emptyMode, Persistence, type Mode, type State } from "./store";
 
@@ -23,6 +25,10 @@ export class EmulatorCore {
   readonly clock: Clock;
   readonly deliverer: Deliverer;
   readonly idempotency = new IdempotencyStore();
+  /** Delay/stall/rate-limit faults on `/v1/*` requests. */
+  readonly apiFaults = new ApiFaultGate();
+  /** Counts of `/v1/*` requests. */
+  readonly requests = new RequestLog();
   readonly persistence: Persistence;
   baseUrl = "http://localhost";
 
@@ -165,6 +171,8 @@ export class EmulatorCore {
     }
     this.idempotency.clear(mode);
     this.deliverer.reset();
+    this.apiFaults.clear();
+    this.requests.reset();
     this.changed();
   }
 }

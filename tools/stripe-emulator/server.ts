@@ -56,13 +56,20 @@ type Handler = (ctx: Ctx, p: Params, m: string[]) => unknown;
 interface Route {
   method: string;
   re: RegExp;
+  /** `"GET /v1/customers/:id"`: the key in request accounting. */
+  pattern: string;
   handler: Handler;
 }
 
 const id = "([^/]+)";
 const routes: Route[] = [];
 function route(method: string, path: string, handler: Handler): void {
-  routes.push({ method, re: new RegExp(`^/v1${path.replace(/:id/g, id)}$`), handler });
+  routes.push({
+    method,
+    re: new RegExp(`^/v1${path.replace(/:id/g, id)}$`),
+    pattern: `${method} /v1${path}`,
+    handler,
+  });
 }
 const at = (m: string[], i: number): string => decodeURIComponent(m[i] ?? "");
 
@@ -221,6 +228,32 @@ function modeFromAuth(header: string | undefined): Mode | null {
   return m ? (m[1] === "live" ? "live" : "test") : null;
 }
 
+const idOf = (v: string | { id: string } | null | undefined): string | null =>
+  typeof v === "string" ? v : (v?.id ?? null);
+
+/**
+ * The customer a request is about, for request accounting: `/v1/customers/cus_…[/…]`, else a
+ * `customer` param, else the customer of the subscription / payment method / invoice in the
+ * path (looked up in the request's mode before handling).
+ */
+function customerOf(
+  core: EmulatorCore,
+  mode: Mode | null,
+  path: string,
+  params: Params,
+): string | null {
+  const inPath = /^\/v1\/customers\/(cus_[^/]+)(?:\/|$)/.exec(path);
+  if (inPath?.[1]) return decodeURIComponent(inPath[1]);
+  if (typeof params.customer === "string" && params.customer) return params.customer;
+  const owned = /^\/v1\/(subscriptions|payment_methods|invoices)\/([^/]+)(?:\/|$)/.exec(path);
+  if (!mode || !owned?.[2]) return null;
+  const s = core.state.modes[mode];
+  const objectId = decodeURIComponent(owned[2]);
+  if (owned[1] === "subscriptions") return idOf(s.subscriptions[objectId]?.customer);
+  if (owned[1] === "payment_methods") return idOf(s.paymentMethods[objectId]?.customer);
+  return idOf(s.invoices[objectId]?.customer);
+}
+
 async function handleApi(
   core: EmulatorCore,
   req: IncomingMessage,
@@ -228,12 +261,26 @@ async function handleApi(
   url: URL,
   requestId: string,
 ): Promise<void> {
+  const method = req.method ?? "GET";
+  const raw = method === "POST" ? await readBody(req) : url.search.slice(1);
+  // API faults: delayMs, then stall. False: the emulator stopped meanwhile, nobody to answer.
+  if (!(await core.apiFaults.enter())) return;
   const base: Record<string, string> = {
     "request-id": requestId,
     "stripe-version": String(req.headers["stripe-version"] ?? Stripe.API_VERSION),
   };
+  const reply = (status: number, body: unknown, headers: Record<string, string>): void => {
+    core.requests.answered(status);
+    sendJson(res, status, body, headers);
+  };
   const auth = req.headers.authorization;
   const mode = modeFromAuth(auth);
+  const params = parseForm(raw);
+  const r = routes.find((x) => x.method === method && x.re.test(url.pathname));
+  core.requests.count(
+    r?.pattern ?? `${method} ${url.pathname} (unrecognized)`,
+    customerOf(core, mode, url.pathname, params),
+  );
   if (!mode) {
     const message = auth
       ? `Invalid API Key provided: ${auth.replace(/^(Bearer|Basic)\s+/, "").slice(0, 8)}****`
@@ -244,14 +291,22 @@ async function handleApi(
       message,
       auth ? "api_key_invalid" : undefined,
     );
-    sendJson(res, 401, err.toJSON(requestId), base);
+    reply(401, err.toJSON(requestId), base);
     return;
   }
-  const method = req.method ?? "GET";
-  const raw = method === "POST" ? await readBody(req) : url.search.slice(1);
-  const params = parseForm(raw);
   const idemKey =
     typeof req.headers["idempotency-key"] === "string" ? req.headers["idempotency-key"] : null;
+  const limited = core.apiFaults.admit(mode);
+  if (limited) {
+    // Before the idempotency lookup and never stored: a retry with the same key runs for real.
+    core.opts.log(`${method} ${url.pathname} 429 rate limited (${mode}) ${requestId}`);
+    reply(
+      429,
+      JSON.stringify(limited.toJSON(requestId), null, 2),
+      idemKey ? { ...base, "idempotency-key": idemKey } : base,
+    );
+    return;
+  }
   if (idemKey && method === "POST") {
     const fp = IdempotencyStore.fingerprint(method, url.pathname, raw);
     const prior = core.idempotency.get(mode, idemKey);
@@ -262,10 +317,10 @@ async function handleApi(
           "idempotency_error",
           `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idemKey}' if you meant to execute a different request.`,
         );
-        sendJson(res, 400, err.toJSON(requestId), { ...base, "idempotency-key": idemKey });
+        reply(400, err.toJSON(requestId), { ...base, "idempotency-key": idemKey });
         return;
       }
-      sendJson(res, prior.status, prior.body, {
+      reply(prior.status, prior.body, {
         ...base,
         "idempotency-key": idemKey,
         "idempotent-replayed": "true",
@@ -277,7 +332,6 @@ async function handleApi(
   let body: string;
   const ctx = core.ctx(mode, { id: requestId, idempotency_key: idemKey });
   try {
-    const r = routes.find((x) => x.method === method && x.re.test(url.pathname));
     if (!r) {
       const anyMethod = routes.some((x) => x.re.test(url.pathname));
       throw new ApiError(
@@ -304,7 +358,7 @@ async function handleApi(
     status = err.status;
     body = JSON.stringify(err.toJSON(requestId), null, 2);
   }
-  if (idemKey && method === "POST" && status !== 500) {
+  if (idemKey && method === "POST" && status !== 500 && status !== 429) {
     core.idempotency.set(mode, idemKey, {
       fingerprint: IdempotencyStore.fingerprint(method, url.pathname, raw),
       status,
@@ -313,7 +367,7 @@ async function handleApi(
     });
   }
   core.opts.log(`${method} ${url.pathname} ${status} (${mode}) ${requestId}`);
-  sendJson(res, status, body, idemKey ? { ...base, "idempotency-key": idemKey } : base);
+  reply(status, body, idemKey ? { ...base, "idempotency-key": idemKey } : base);
 }
 
 export async function startStripeEmulator(
@@ -340,7 +394,14 @@ export async function startStripeEmulator(
     const url = new URL(req.url ?? "/", core.baseUrl);
     const path = url.pathname;
     const run = async (): Promise<void> => {
-      if (path.startsWith("/v1/")) return handleApi(core, req, res, url, requestId);
+      if (path.startsWith("/v1/")) {
+        core.requests.begin();
+        try {
+          return await handleApi(core, req, res, url, requestId);
+        } finally {
+          core.requests.end();
+        }
+      }
       if (path.startsWith("/_emulator/")) return handleControl(core, req, res, url);
       if (path.startsWith("/p/")) return handlePortalPage(core, req, res, url);
       if (path.startsWith("/c/")) return handleCheckoutPage(core, req, res, url);
@@ -375,6 +436,7 @@ export async function startStripeEmulator(
     port,
     async stop() {
       core.deliverer.stop();
+      core.apiFaults.stop(); // stalled/delayed API requests end unanswered
       core.persistence.writeNow();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -72,3 +72,15 @@ export const unknownParam = (param: string): ApiError =>
     "parameter_unknown",
     param,
   );
+
+/**
+ * Stripe's 429 (`StripeRateLimitError` in the SDK). No `Stripe-Should-Retry` header is sent, so
+ * the SDK does not retry it by itself: callers must back off.
+ */
+export const rateLimited = (): ApiError =>
+  new ApiError(
+    429,
+    "invalid_request_error",
+    "Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.",
+    "rate_limit",
+  );
