@@ -1,12 +1,17 @@
 /**
  * `npm test`: every check the project has, in order: lint + format, type-check, unit and
- * integration tests (Vitest, real PostgreSQL and the Stripe emulator), end-to-end tests
- * (Playwright against a production build). All suites run even when one fails; the last line is
- * `N passed, N failed` over all of them.
+ * integration tests (Vitest, real PostgreSQL and the Stripe emulator), the webhook pipeline's
+ * tests again through a transaction-mode PgBouncer (as Neon, Supabase and most Vercel deployments
+ * connect), end-to-end tests (Playwright against a production build). All suites run even when
+ * one fails; the last line is `N passed, N failed` over all of them.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
+import { findPgBouncer, pgBouncerMissingMessage } from "./lib/pgbouncer";
 import { binPath, exitCode, runNode } from "./lib/processes";
+
+/** Test folders (or files) run a second time with DATABASE_URL through PgBouncer. */
+const POOLED_TEST_PATHS = ["lib/billing/sync"];
 
 const root = path.resolve(import.meta.dirname, "..");
 const results = path.join(root, ".data", "test-results");
@@ -36,33 +41,68 @@ await single("eslint", binPath("eslint", "bin/eslint.js"), [".", "--max-warnings
 await single("prettier", binPath("prettier", "bin/prettier.cjs"), ["--check", "."]);
 await single("typescript", binPath("typescript", "bin/tsc"), ["--noEmit", "-p", "."]);
 
+type VitestJson = {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+};
+
+/** One Vitest run with its own JSON report, tallied as one suite line. */
+async function vitest(
+  suite: string,
+  name: string,
+  args: string[],
+  options: { env?: Record<string, string>; requireTests?: boolean } = {},
+): Promise<void> {
+  const file = path.join(results, `${name}.json`);
+  const code = await exitCode(
+    runNode(
+      binPath("vitest", "vitest.mjs"),
+      ["run", ...args, "--reporter=default", "--reporter=json", `--outputFile.json=${file}`],
+      options.env ?? {},
+    ),
+  );
+  const report = readJson(file) as VitestJson | undefined;
+  if (!report) {
+    tallies.push({ suite, tally: { passed: 0, failed: 1, skipped: 0 } });
+    return;
+  }
+  // A crash outside any test (e.g. global setup) still counts as a failure.
+  let failed = report.numFailedTests || (code === 0 ? 0 : 1);
+  if (options.requireTests && report.numPassedTests + report.numFailedTests === 0) {
+    console.log(`✗ ${suite}: no test ran`);
+    failed = Math.max(failed, 1);
+  }
+  tallies.push({
+    suite,
+    tally: {
+      passed: report.numPassedTests,
+      failed,
+      skipped: report.numPendingTests + report.numTodoTests,
+    },
+  });
+}
+
 console.log("\n▶ vitest (unit + integration)");
-const unitFile = path.join(results, "unit.json");
-const unitCode = await run(binPath("vitest", "vitest.mjs"), [
-  "run",
-  "--reporter=default",
-  "--reporter=json",
-  `--outputFile.json=${unitFile}`,
-]);
-const unit = readJson(unitFile) as
-  | {
-      numPassedTests: number;
-      numFailedTests: number;
-      numPendingTests: number;
-      numTodoTests: number;
-    }
-  | undefined;
-tallies.push({
-  suite: "vitest",
-  tally: unit
-    ? {
-        passed: unit.numPassedTests,
-        // A crash outside any test (e.g. global setup) still counts as a failure.
-        failed: unit.numFailedTests || (unitCode === 0 ? 0 : 1),
-        skipped: unit.numPendingTests + unit.numTodoTests,
-      }
-    : { passed: 0, failed: 1, skipped: 0 },
-});
+await vitest("vitest", "unit", []);
+
+console.log(`\n▶ vitest (pgbouncer): ${POOLED_TEST_PATHS.join(", ")} through PgBouncer`);
+if (findPgBouncer()) {
+  // Absolute paths, folders with a trailing slash: Vitest filters match by substring, and
+  // "lib/billing/sync" alone would also pick lib/billing/sync.test.ts.
+  const filters = POOLED_TEST_PATHS.map((entry) => {
+    const full = path.join(root, entry);
+    return existsSync(full) && statSync(full).isDirectory() ? `${full}/` : full;
+  });
+  await vitest("vitest (pgbouncer)", "pgbouncer", filters, {
+    env: { TEST_DATABASE_POOLER: "pgbouncer" },
+    requireTests: true,
+  });
+} else {
+  console.log(`✗ ${pgBouncerMissingMessage()}`);
+  tallies.push({ suite: "vitest (pgbouncer)", tally: { passed: 0, failed: 1, skipped: 0 } });
+}
 
 console.log("\n▶ playwright (end to end, production build)");
 const e2eCode = await run(binPath("tsx", "dist/cli.mjs"), [path.join(root, "scripts", "e2e.ts")]);
@@ -82,7 +122,7 @@ tallies.push({
 console.log("\nSummary");
 for (const { suite, tally } of tallies) {
   console.log(
-    `  ${suite.padEnd(12)} ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`,
+    `  ${suite.padEnd(18)} ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`,
   );
 }
 const total = tallies.reduce(
