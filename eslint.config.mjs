@@ -17,6 +17,8 @@ const config = [
       "node_modules/**",
       ".next/**",
       ".next-e2e/**",
+      ".next-bench/**",
+      ".scratch/**",
       "lib/generated/**",
       ".data/**",
       "test-results/**",

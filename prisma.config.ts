@@ -9,7 +9,12 @@ export default defineConfig({
   schema: "prisma/schema.prisma",
   migrations: { path: "prisma/migrations" },
   datasource: {
-    // `prisma generate` needs no database; a placeholder keeps it working without DATABASE_URL.
-    url: process.env.DATABASE_URL ?? "postgresql://placeholder@localhost:5432/placeholder",
+    // Migrations take a session-level advisory lock, which a transaction-mode pooler does not
+    // carry: behind one, DIRECT_DATABASE_URL is the unpooled URL. `prisma generate` needs no
+    // database; a placeholder keeps it working without either.
+    url:
+      process.env.DIRECT_DATABASE_URL ??
+      process.env.DATABASE_URL ??
+      "postgresql://placeholder@localhost:5432/placeholder",
   },
 });

@@ -27,6 +27,13 @@ export const env = createEnv({
   server: {
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
     DATABASE_URL: postgresUrl,
+    /** Connections this process may open (one pool per process). Small on serverless; see README. */
+    DATABASE_POOL_SIZE: z.coerce
+      .number()
+      .int()
+      .min(1, "expected a whole number of connections (1 or more)")
+      .max(200, "expected at most 200 connections")
+      .default(10),
     APP_URL: httpUrl.default("http://localhost:3000"),
     AUTH_SECRET: isProduction
       ? z
@@ -76,6 +83,41 @@ export const env = createEnv({
       .min(0, "expected a whole number of days (0 or more)")
       .max(60, "expected at most 60 days")
       .default(7),
+    /** Customers one process syncs at the same time (docs/billing-sync.md, "Pacing"). */
+    BILLING_SYNC_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .min(1, "expected a whole number (1 or more)")
+      .max(32, "expected at most 32")
+      .default(4),
+    /** Stripe requests per second one process spends on syncs; unset: 10 in test mode, 40 in live. */
+    BILLING_SYNC_STRIPE_RATE: z.coerce
+      .number()
+      .int()
+      .min(1, "expected a whole number of requests per second (1 or more)")
+      .max(1000, "expected at most 1000 requests per second")
+      .optional(),
+    /** A customer is synced at most once per this many milliseconds while events keep coming. */
+    BILLING_SYNC_MIN_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(0, "expected milliseconds (0 or more)")
+      .max(600_000, "expected at most 600000 ms")
+      .default(2_000),
+    /** Processed webhook events are kept this long (Stripe keeps events for 30 days). */
+    BILLING_EVENT_RETENTION_DAYS: z.coerce
+      .number()
+      .int()
+      .min(1, "expected a whole number of days (1 or more)")
+      .max(3650, "expected at most 3650 days")
+      .default(30),
+    /** Seconds between background drains of the sync queue in a long-running server; 0 is off. */
+    BILLING_DRAIN_INTERVAL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0, "expected seconds (0 turns the timer off)")
+      .max(3600, "expected at most 3600 seconds")
+      .default(isProduction ? 0 : 5),
   },
   client: {},
   experimental__runtimeEnv: {},

@@ -10,11 +10,14 @@ import { z } from "zod";
 const root = path.resolve(import.meta.dirname, "..");
 nextEnv.loadEnvConfig(root, process.env.NODE_ENV !== "production");
 
-const USAGE = `Usage: npm run stripe:reconcile -- [--include-stripe-customers] [--customer cus_… …]
+const USAGE = `Usage: npm run stripe:reconcile -- [--include-stripe-customers] [--customer cus_… …] [--budget-seconds N] [--prune]
 
   --include-stripe-customers  also record Stripe customers whose metadata.userId is one of our
                               users but which our database lost track of
-  --customer cus_…            only this customer (repeatable)`;
+  --customer cus_…            only this customer (repeatable)
+  --budget-seconds N          stop after about N seconds; the next run resumes from the least
+                              recently synced customers, which is where this one stopped
+  --prune                     also delete processed webhook events past BILLING_EVENT_RETENTION_DAYS`;
 
 const args = (() => {
   try {
@@ -22,6 +25,8 @@ const args = (() => {
       options: {
         "include-stripe-customers": { type: "boolean" },
         customer: { type: "string", multiple: true },
+        "budget-seconds": { type: "string" },
+        prune: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -32,6 +37,12 @@ const args = (() => {
         customer: z
           .array(z.string().regex(/^cus_\w+$/, "--customer expects a customer id (cus_…)"))
           .optional(),
+        "budget-seconds": z.coerce
+          .number()
+          .int("--budget-seconds expects a whole number of seconds")
+          .positive("--budget-seconds expects a whole number of seconds")
+          .optional(),
+        prune: z.boolean().default(false),
         help: z.boolean().default(false),
       })
       .parse(values);
@@ -52,7 +63,7 @@ if (args.help) {
   process.exit(0);
 }
 
-const { reconcileBilling } = await import("@/lib/billing/reconcile-billing");
+const { reconcileBilling } = await import("@/lib/billing/sync/reconcile");
 const { env } = await import("@/lib/env");
 const { db } = await import("@/lib/db");
 
@@ -64,6 +75,8 @@ try {
   const result = await reconcileBilling({
     includeStripeCustomers: args["include-stripe-customers"],
     customerIds: args.customer,
+    budgetMs: args["budget-seconds"] ? args["budget-seconds"] * 1_000 : undefined,
+    prune: args.prune,
     log: (line) => console.log(line),
   });
   await db.$disconnect().catch(() => undefined);

@@ -2,7 +2,7 @@ import { findStripeCustomerId } from "@/lib/billing/customers";
 import { pickCurrentSubscription } from "@/lib/billing/current-subscription";
 import { entitlementsFromRecords, type Entitlements } from "@/lib/billing/entitlements";
 import { loadSubscriptions } from "@/lib/billing/load-current-subscription";
-import { INVOICE_WINDOW } from "@/lib/billing/sync";
+import { INVOICE_WINDOW } from "@/lib/billing/sync/fetch";
 import {
   summarizeSubscription,
   type SubscriptionSummary,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { BillingCustomerMismatchError, findStripeCustomerId } from "@/lib/billing/customers";
 import { idOf } from "@/lib/billing/sync-records";
-import { syncStripeCustomer, type SyncResult } from "@/lib/billing/sync";
+import { syncStripeCustomer, type SyncResult } from "@/lib/billing/sync/sync-customer";
 import { getStripe } from "@/lib/stripe";
 
 // The session id arrives in the success URL's query string: untrusted until Stripe confirms it.

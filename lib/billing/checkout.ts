@@ -1,4 +1,3 @@
-import { lockForTransaction } from "@/lib/billing/advisory-lock";
 import {
   BillingActionError,
   isStripeResourceMissing,
@@ -11,8 +10,8 @@ import { syncAfterCheckout } from "@/lib/billing/checkout-return";
 import { BillingCustomerMismatchError, getOrCreateStripeCustomer } from "@/lib/billing/customers";
 import { createPortalSessionUrl, billingPageUrl } from "@/lib/billing/portal";
 import { resolveCatalogPrices } from "@/lib/billing/prices";
-import { syncStripeCustomer } from "@/lib/billing/sync";
-import { db } from "@/lib/db";
+import { syncStripeCustomer } from "@/lib/billing/sync/sync-customer";
+import { withLease } from "@/lib/lease";
 import { getStripe } from "@/lib/stripe";
 
 /**
@@ -67,17 +66,14 @@ async function createCheckoutSessionUrl(
     const price = byLookupKey.get(entry.price.lookupKey);
     if (!price) throw new BillingActionError("unknown_plan");
     // Two tabs (or a double submit) must not leave two payable Checkouts, each making a
-    // subscription: under a per-user lock, earlier open sessions expire before a new one is made.
-    return await db.$transaction(
-      async (tx) => {
-        await lockForTransaction(tx, "checkoutCreate", userId);
-        const stripe = getStripe();
-        const open = await stripe.checkout.sessions.list({ customer, status: "open", limit: 10 });
-        for (const earlier of open.data) await stripe.checkout.sessions.expire(earlier.id);
-        return createCheckoutSession(userId, customer, price.id);
-      },
-      { maxWait: 30_000, timeout: 60_000 },
-    );
+    // subscription: under a per-user lease (a row, not a connection held across these Stripe
+    // calls), earlier open sessions expire before a new one is made.
+    return await withLease(`checkout-create:${userId}`, async () => {
+      const stripe = getStripe();
+      const open = await stripe.checkout.sessions.list({ customer, status: "open", limit: 10 });
+      for (const earlier of open.data) await stripe.checkout.sessions.expire(earlier.id);
+      return createCheckoutSession(userId, customer, price.id);
+    });
   } catch (error) {
     throw toBillingActionError(error, "checkout session");
   }

@@ -5,7 +5,7 @@ let harness: BillingHarness;
 let db: typeof import("@/lib/db").db;
 let getStripe: typeof import("@/lib/stripe").getStripe;
 let customers: typeof import("@/lib/billing/customers");
-let syncStripeCustomer: typeof import("@/lib/billing/sync").syncStripeCustomer;
+let syncStripeCustomer: typeof import("@/lib/billing/sync/sync-customer").syncStripeCustomer;
 let createTestUser: typeof import("@/lib/billing/testing/users").createTestUser;
 
 beforeAll(async () => {
@@ -13,7 +13,7 @@ beforeAll(async () => {
   ({ db } = await import("@/lib/db"));
   ({ getStripe } = await import("@/lib/stripe"));
   customers = await import("@/lib/billing/customers");
-  ({ syncStripeCustomer } = await import("@/lib/billing/sync"));
+  ({ syncStripeCustomer } = await import("@/lib/billing/sync/sync-customer"));
   ({ createTestUser } = await import("@/lib/billing/testing/users"));
 });
 
@@ -69,9 +69,9 @@ describe("getOrCreateStripeCustomer", () => {
   it("creates a new customer after the old one was deleted in Stripe", async () => {
     const user = await createTestUser("deleted");
     const first = await customers.getOrCreateStripeCustomer(user.id);
-    await harness.ctl.flush();
+    await harness.settle();
     await getStripe().customers.del(first);
-    await harness.ctl.flush(); // customer.deleted reaches the route and syncs
+    await harness.settle(); // customer.deleted reaches the route and syncs
     expect(
       (await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId,
     ).toBeNull();
@@ -145,7 +145,7 @@ describe("customer.updated from the portal", () => {
       email: "accounts-payable@example.com",
       name: "ACME Ltd",
     });
-    await harness.ctl.idle();
+    await harness.settle();
 
     const deliveries = await harness.ctl.deliveries({ type: "customer.updated" });
     expect(deliveries.some((d) => d.status === 200)).toBe(true);

@@ -1,7 +1,7 @@
 import type Stripe from "stripe";
-import { lockForTransaction } from "@/lib/billing/advisory-lock";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { withLease } from "@/lib/lease";
 import { getStripe, stripeMode } from "@/lib/stripe";
 
 /** The stored customer cannot serve this user: it is recorded for, or made for, someone else. */
@@ -12,30 +12,30 @@ export class BillingCustomerMismatchError extends Error {
   }
 }
 
-// Generous: under a burst, callers queue on the user's lock while one of them talks to Stripe.
-const TRANSACTION_OPTIONS = { maxWait: 60_000, timeout: 60_000 } as const;
+/** The lease that serializes creating or adopting a user's customer. */
+const creationLease = (userId: string) => `customer-create:${userId}`;
 
 /**
  * The user's Stripe customer id in the configured mode, creating the customer on first need.
  * The id only ever comes from our database or from Stripe, never from the browser. Concurrent first
- * calls are serialized on an advisory lock keyed on the user id, and the Stripe call carries an
- * idempotency key derived from the user id, so a retried or raced call cannot make a second one.
+ * calls are serialized on a lease keyed on the user id (held in a row, not a connection, since it
+ * spans the Stripe call), and the Stripe call carries an idempotency key derived from the user id,
+ * so a retried or raced call cannot make a second one.
  */
 export async function getOrCreateStripeCustomer(userId: string): Promise<string> {
   const existing = await customerOfMode(db, userId);
   if (existing) return existing;
 
-  return db.$transaction(async (tx) => {
-    await lockForTransaction(tx, "customerCreate", userId);
-    const raced = await customerOfMode(tx, userId);
+  return withLease(creationLease(userId), async () => {
+    const raced = await customerOfMode(db, userId);
     if (raced) return raced;
-    const user = await tx.user.findUniqueOrThrow({
+    const user = await db.user.findUniqueOrThrow({
       where: { id: userId },
       select: { email: true, name: true },
     });
 
     // After a customer was deleted, a new one needs a new key: Stripe replays a key for 24 hours.
-    const previous = await tx.billingCustomer.findFirst({
+    const previous = await db.billingCustomer.findFirst({
       where: { userId, deleted: true },
       orderBy: { createdAt: "desc" },
       select: { id: true },
@@ -50,25 +50,24 @@ export async function getOrCreateStripeCustomer(userId: string): Promise<string>
     );
     assertOwnedBy(customer, userId);
 
-    await recordCustomer(tx, customer, userId, { pointUser: "always" });
+    await recordCustomer(customer, userId, { pointUser: "always" });
     return customer.id;
-  }, TRANSACTION_OPTIONS);
+  });
 }
 
 /**
  * Records a Stripe customer of `userId` that our database lost (reconciliation finds it by
- * `metadata.userId`). Under the creation lock, so it never races a user's first checkout; the user
- * keeps an existing customer id.
+ * `metadata.userId`). Under the creation lease, so it never races a user's first checkout; the
+ * user keeps an existing customer id.
  */
 export async function adoptStripeCustomer(
   customer: Stripe.Customer,
   userId: string,
 ): Promise<void> {
   assertOwnedBy(customer, userId);
-  await db.$transaction(async (tx) => {
-    await lockForTransaction(tx, "customerCreate", userId);
-    await recordCustomer(tx, customer, userId, { pointUser: "ifNone" });
-  }, TRANSACTION_OPTIONS);
+  await withLease(creationLease(userId), () =>
+    recordCustomer(customer, userId, { pointUser: "ifNone" }),
+  );
 }
 
 /**
@@ -76,26 +75,27 @@ export async function adoptStripeCustomer(
  * for the configured mode, only when the user has none for one found again by reconciliation.
  */
 async function recordCustomer(
-  tx: Prisma.TransactionClient,
   customer: Stripe.Customer,
   userId: string,
   { pointUser }: { pointUser: "always" | "ifNone" },
 ): Promise<void> {
-  await tx.billingCustomer.upsert({
-    where: { id: customer.id },
-    create: {
-      id: customer.id,
-      userId,
-      livemode: customer.livemode,
-      email: customer.email,
-      name: customer.name ?? null,
-    },
-    update: {},
-  });
-  await tx.user.updateMany({
-    where: pointUser === "always" ? { id: userId } : { id: userId, stripeCustomerId: null },
-    data: { stripeCustomerId: customer.id },
-  });
+  await db.$transaction([
+    db.billingCustomer.upsert({
+      where: { id: customer.id },
+      create: {
+        id: customer.id,
+        userId,
+        livemode: customer.livemode,
+        email: customer.email,
+        name: customer.name ?? null,
+      },
+      update: {},
+    }),
+    db.user.updateMany({
+      where: pointUser === "always" ? { id: userId } : { id: userId, stripeCustomerId: null },
+      data: { stripeCustomerId: customer.id },
+    }),
+  ]);
 }
 
 /** The user's customer id in the configured mode, or null; never creates one. */

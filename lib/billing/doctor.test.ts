@@ -133,7 +133,7 @@ describe("billing:doctor (emulator)", () => {
   });
 
   it("fails when the webhook endpoint misses a handled event type", async () => {
-    const { HANDLED_EVENT_TYPES } = await import("@/lib/billing/webhooks");
+    const { HANDLED_EVENT_TYPES } = await import("@/lib/billing/sync/receive");
     const endpoint = (await testStripe.webhookEndpoints.list()).data.find(
       (e) => e.url === WEBHOOK_URL,
     );

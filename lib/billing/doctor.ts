@@ -13,7 +13,7 @@ import {
 } from "@/lib/billing/portal-configuration-params";
 import { formatAmount, planSwitchProducts } from "@/lib/billing/stripe-setup";
 import { idOf } from "@/lib/billing/sync-records";
-import { HANDLED_EVENT_TYPES } from "@/lib/billing/webhooks";
+import { HANDLED_EVENT_TYPES } from "@/lib/billing/sync/receive";
 import { env } from "@/lib/env";
 import { getStripe, stripeMode, usesStripeEmulator, type StripeMode } from "@/lib/stripe";
 

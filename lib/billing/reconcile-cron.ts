@@ -1,9 +1,14 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { reconcileBilling, type ReconcileResult } from "@/lib/billing/reconcile-billing";
+import { reconcileBilling, type ReconcileResult } from "@/lib/billing/sync/reconcile";
 import { env } from "@/lib/env";
+import { LeaseBusyError } from "@/lib/lease";
+
+/** Inside the route's 300 s limit, with time left to answer. */
+const CRON_BUDGET_MS = 240_000;
 
 /**
- * GET /api/cron/reconcile: the scheduled safety net (vercel.json). Vercel Cron sends
+ * GET /api/cron/reconcile: the scheduled safety net (vercel.json): the sync queue's backstop,
+ * a budgeted reconciliation walk, and the ledger's retention. Vercel Cron sends
  * `Authorization: Bearer $CRON_SECRET`; without CRON_SECRET configured the route stays closed.
  */
 export async function handleReconcileCron(
@@ -19,7 +24,19 @@ export async function handleReconcileCron(
   if (!bearerMatches(request.headers.get("authorization"), secret)) {
     return Response.json({ error: "Unauthorized." }, { status: 401 });
   }
-  const result = await reconcileBilling({ log: (line) => console.log(`[reconcile] ${line}`) });
+  let result: ReconcileResult;
+  try {
+    result = await reconcileBilling({
+      budgetMs: CRON_BUDGET_MS,
+      prune: true,
+      log: (line) => console.log(`[reconcile] ${line}`),
+    });
+  } catch (error) {
+    if (error instanceof LeaseBusyError) {
+      return Response.json({ error: "A reconciliation is already running." }, { status: 409 });
+    }
+    throw error;
+  }
   // Failures get a 5xx so the cron run shows up as failed in the deployment's logs.
   return Response.json(summary(result), { status: result.failed > 0 ? 500 : 200 });
 }

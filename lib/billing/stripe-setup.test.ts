@@ -70,7 +70,7 @@ describe("stripe:setup (emulator)", () => {
     );
 
     const endpoint = await testStripe.webhookEndpoints.retrieve(result.webhookEndpointId ?? "");
-    const { HANDLED_EVENT_TYPES } = await import("@/lib/billing/webhooks");
+    const { HANDLED_EVENT_TYPES } = await import("@/lib/billing/sync/receive");
     expect([...endpoint.enabled_events].sort()).toEqual([...HANDLED_EVENT_TYPES].sort());
     expect(lines.join("\n")).toContain("Applied");
 

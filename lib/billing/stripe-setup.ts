@@ -22,7 +22,7 @@ import {
   type PlanSwitchProduct,
 } from "@/lib/billing/portal-configuration-params";
 import { idOf } from "@/lib/billing/sync-records";
-import { HANDLED_EVENT_TYPES } from "@/lib/billing/webhooks";
+import { HANDLED_EVENT_TYPES } from "@/lib/billing/sync/receive";
 import { getStripe, stripeMode, type StripeMode } from "@/lib/stripe";
 
 /**

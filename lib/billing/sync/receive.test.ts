@@ -1,11 +1,11 @@
-import { randomUUID } from "node:crypto";
-import Stripe from "stripe";
+import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   startBillingHarness,
   TEST_WEBHOOK_SECRET,
   type BillingHarness,
 } from "@/lib/billing/testing/harness";
+import { eventJson, signPayload } from "@/lib/billing/testing/signed-events";
 
 // Real route handler, real Postgres, the local Stripe emulator. Events here are signed by hand.
 let harness: BillingHarness;
@@ -14,7 +14,7 @@ let db: typeof import("@/lib/db").db;
 let getStripe: typeof import("@/lib/stripe").getStripe;
 let getOrCreateStripeCustomer: typeof import("@/lib/billing/customers").getOrCreateStripeCustomer;
 let createTestUser: typeof import("@/lib/billing/testing/users").createTestUser;
-let customerIdOf: typeof import("@/lib/billing/webhooks").customerIdOf;
+let customerIdOf: typeof import("@/lib/billing/sync/receive").customerIdOf;
 
 beforeAll(async () => {
   harness = await startBillingHarness();
@@ -23,42 +23,15 @@ beforeAll(async () => {
   ({ getStripe } = await import("@/lib/stripe"));
   ({ getOrCreateStripeCustomer } = await import("@/lib/billing/customers"));
   ({ createTestUser } = await import("@/lib/billing/testing/users"));
-  ({ customerIdOf } = await import("@/lib/billing/webhooks"));
+  ({ customerIdOf } = await import("@/lib/billing/sync/receive"));
 });
 
 afterAll(async () => {
   await harness?.stop();
 });
 
-type EventInput = {
-  type: string;
-  object: Record<string, unknown>;
-  livemode?: boolean;
-  id?: string;
-};
-
-function eventJson(input: EventInput): { id: string; payload: string } {
-  const id = input.id ?? `evt_${randomUUID().replaceAll("-", "")}`;
-  const payload = JSON.stringify({
-    id,
-    object: "event",
-    api_version: Stripe.API_VERSION,
-    created: Math.floor(Date.now() / 1000),
-    data: { object: input.object },
-    livemode: input.livemode ?? false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type: input.type,
-  });
-  return { id, payload };
-}
-
 function sign(payload: string, options: { secret?: string; timestamp?: number } = {}): string {
-  return Stripe.webhooks.generateTestHeaderString({
-    payload,
-    secret: options.secret ?? TEST_WEBHOOK_SECRET,
-    timestamp: options.timestamp,
-  });
+  return signPayload(payload, options.secret ?? TEST_WEBHOOK_SECRET, options);
 }
 
 function deliver(payload: string | ReadableStream<Uint8Array>, signature?: string | null) {
@@ -165,7 +138,7 @@ describe("POST /api/webhooks/stripe", () => {
     errors.mockRestore();
   });
 
-  it("syncs a handled event once; a duplicate delivery is answered 200 without work", async () => {
+  it("queues a handled event and answers before syncing; the drain syncs it once; a duplicate is a no-op", async () => {
     const user = await createTestUser("duplicate");
     const customerId = await getOrCreateStripeCustomer(user.id);
     await harness.ctl.idle();
@@ -176,7 +149,8 @@ describe("POST /api/webhooks/stripe", () => {
 
     const first = await deliver(payload, sign(payload));
     expect(first.status).toBe(200);
-    expect(await first.json()).toMatchObject({ outcome: "synced" });
+    expect(await first.json()).toMatchObject({ received: true, queued: true });
+    await harness.settle();
     const afterFirst = await ledgerRow(id);
     expect(afterFirst).toMatchObject({
       attempts: 1,

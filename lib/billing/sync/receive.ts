@@ -1,12 +1,11 @@
 import Stripe from "stripe";
 import { z } from "zod";
 import { idOf } from "@/lib/billing/sync-records";
-import { syncStripeCustomer } from "@/lib/billing/sync";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { stripeMode } from "@/lib/stripe";
 
-/** Event types that trigger a sync of their customer; every other type is recorded and ignored. */
+/** Event types that ask for a sync of their customer; every other type is recorded and ignored. */
 export const HANDLED_EVENT_TYPES = [
   "checkout.session.completed",
   "customer.subscription.created",
@@ -33,7 +32,9 @@ type HandledEvent = Extract<Stripe.Event, { type: (typeof HANDLED_EVENT_TYPES)[n
 
 export type WebhookResult = {
   status: 200 | 400 | 500;
-  body: { received: true; duplicate?: true; outcome?: string } | { error: string };
+  body: { received: true; duplicate?: true; queued?: true; outcome?: string } | { error: string };
+  /** A customer now waits for a sync: drain the queue after responding. */
+  drain: boolean;
 };
 
 // The fields the ledger relies on, checked after the signature (the SDK does not validate shape).
@@ -45,13 +46,13 @@ const eventEnvelope = z.object({
   data: z.object({ object: z.object({}).passthrough() }).passthrough(),
 });
 
-const MAX_ERROR_LENGTH = 2_000;
-
 /**
- * Verifies a Stripe webhook delivery, records it in the ledger and syncs the customer it concerns.
- * Answers 400 (nothing written) for a bad signature, a stale timestamp, a malformed event or an
- * event from the other mode; 200 for duplicates and ignored types; 500 when handling failed, so
- * Stripe retries, and the retry starts from Stripe's current state again.
+ * Receives a Stripe webhook delivery: verifies it, records it in the ledger and asks for a sync of
+ * its customer, in one SQL statement, then answers. No Stripe call and no long transaction before
+ * the answer: the drain (drain.ts) does the sync afterwards. Answers 400 (nothing written) for a bad
+ * signature, a stale timestamp, a malformed event or an event from the other mode; 200 for new
+ * events, duplicates (a no-op, processed or not) and ignored types; 500 only when the event could
+ * not be recorded, so Stripe retries.
  */
 export async function handleStripeWebhook(
   payload: string,
@@ -60,20 +61,18 @@ export async function handleStripeWebhook(
   const secret = env.STRIPE_WEBHOOK_SECRET;
   if (!secret) {
     console.error("[billing] webhook received but STRIPE_WEBHOOK_SECRET is not set");
-    return { status: 500, body: { error: "Webhook signing secret is not configured." } };
+    return refuse(500, "Webhook signing secret is not configured.");
   }
-  if (!signature) return { status: 400, body: { error: "Missing Stripe-Signature header." } };
+  if (!signature) return refuse(400, "Missing Stripe-Signature header.");
 
   let event: Stripe.Event;
   try {
     // Default tolerance (300 s): an old, replayed delivery fails here.
     event = Stripe.webhooks.constructEvent(payload, signature, secret);
   } catch {
-    return { status: 400, body: { error: "Invalid signature." } };
+    return refuse(400, "Invalid signature.");
   }
-  if (!eventEnvelope.safeParse(event).success) {
-    return { status: 400, body: { error: "Malformed event." } };
-  }
+  if (!eventEnvelope.safeParse(event).success) return refuse(400, "Malformed event.");
 
   const liveKey = stripeMode() === "live";
   if (event.livemode !== liveKey) {
@@ -82,60 +81,65 @@ export async function handleStripeWebhook(
       `[billing] refused ${event.livemode ? "live" : "test"} mode event ${event.id} (${event.type}): ` +
         `the configured key is ${liveKey ? "live" : "test"} mode`,
     );
-    return { status: 400, body: { error: "Event mode does not match the configured Stripe key." } };
+    return refuse(400, "Event mode does not match the configured Stripe key.");
   }
 
   try {
-    const seen = await db.stripeEvent.findUnique({
-      where: { id: event.id },
-      select: { processedAt: true, outcome: true },
-    });
-    if (seen?.processedAt) {
-      return {
-        status: 200,
-        body: { received: true, duplicate: true, outcome: seen.outcome ?? undefined },
-      };
+    const recorded = await recordEvent(event);
+    if (!recorded.inserted) {
+      return { status: 200, body: { received: true, duplicate: true }, drain: false };
     }
-    const customerId = isHandled(event) ? customerIdOf(event) : null;
-    await db.stripeEvent.upsert({
-      where: { id: event.id },
-      create: {
-        id: event.id,
-        type: event.type,
-        livemode: event.livemode,
-        stripeCustomerId: customerId,
-        stripeCreatedAt: new Date(event.created * 1000),
-        attempts: 1,
-      },
-      update: { attempts: { increment: 1 } },
-    });
-
-    const outcome = await handle(event, customerId);
-    await db.stripeEvent.update({
-      where: { id: event.id },
-      data: { processedAt: new Date(), outcome, lastError: null },
-    });
-    return { status: 200, body: { received: true, outcome } };
+    if (recorded.queued) {
+      return { status: 200, body: { received: true, queued: true }, drain: true };
+    }
+    return { status: 200, body: { received: true, outcome: recorded.outcome }, drain: false };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    console.error(`[billing] handling ${event.id} (${event.type}) failed: ${message}`);
-    await db.stripeEvent
-      .update({
-        where: { id: event.id },
-        data: { lastError: message.slice(0, MAX_ERROR_LENGTH) },
-      })
-      .catch(() => {
-        // The database itself may be what failed; Stripe's retry is the record then.
-      });
-    return { status: 500, body: { error: "Handling failed; Stripe will retry." } };
+    console.error(`[billing] recording ${event.id} (${event.type}) failed: ${message}`);
+    return refuse(500, "Could not record the event; Stripe will retry.");
   }
 }
 
-async function handle(event: Stripe.Event, customerId: string | null): Promise<string> {
-  if (!isHandled(event)) return "ignored";
-  if (!customerId) return "skipped: event has no customer";
-  const result = await syncStripeCustomer(customerId);
-  return result.status === "synced" ? "synced" : `skipped: ${result.reason}`;
+function refuse(status: 400 | 500, error: string): WebhookResult {
+  return { status, body: { error }, drain: false };
+}
+
+/**
+ * One statement: insert the event (a copy already there makes it a no-op), and if it needs a sync
+ * of a customer this app knows, bump that customer's request in the queue. An event that needs no
+ * sync is processed on arrival with its outcome.
+ */
+async function recordEvent(
+  event: Stripe.Event,
+): Promise<{ inserted: boolean; queued: boolean; outcome: string }> {
+  const customerId = isHandled(event) ? customerIdOf(event) : null;
+  const needsSync = customerId !== null;
+  const outcome = !isHandled(event)
+    ? "ignored"
+    : customerId
+      ? "skipped: customer not created by this app"
+      : "skipped: event has no customer";
+  const [row] = await db.$queryRaw<{ inserted: number; queued: number }[]>`
+    WITH known AS (
+      SELECT id FROM "BillingCustomer" WHERE ${needsSync} AND id = ${customerId}
+    ), ins AS (
+      INSERT INTO "StripeEvent" ("id", "type", "livemode", "stripeCustomerId", "stripeCreatedAt",
+        "receivedAt", "processedAt", "outcome", "attempts")
+      SELECT ${event.id}, ${event.type}, ${event.livemode}, ${customerId},
+        ${new Date(event.created * 1000)}, now() AT TIME ZONE 'UTC',
+        CASE WHEN EXISTS (SELECT 1 FROM known) THEN NULL ELSE now() AT TIME ZONE 'UTC' END,
+        CASE WHEN EXISTS (SELECT 1 FROM known) THEN NULL ELSE ${outcome} END,
+        CASE WHEN EXISTS (SELECT 1 FROM known) THEN 0 ELSE 1 END
+      ON CONFLICT ("id") DO NOTHING
+      RETURNING "id"
+    ), asked AS (
+      INSERT INTO "CustomerSync" ("customerId", "requestSeq", "runAfter")
+      SELECT id, 1, now() AT TIME ZONE 'UTC' FROM known WHERE EXISTS (SELECT 1 FROM ins)
+      ON CONFLICT ("customerId") DO UPDATE SET "requestSeq" = "CustomerSync"."requestSeq" + 1
+      RETURNING "customerId"
+    )
+    SELECT (SELECT count(*) FROM ins)::int AS "inserted", (SELECT count(*) FROM asked)::int AS "queued"`;
+  return { inserted: (row?.inserted ?? 0) > 0, queued: (row?.queued ?? 0) > 0, outcome };
 }
 
 function isHandled(event: Stripe.Event): event is HandledEvent {

@@ -5,7 +5,7 @@ let harness: BillingHarness;
 let db: typeof import("@/lib/db").db;
 let getStripe: typeof import("@/lib/stripe").getStripe;
 let getOrCreateStripeCustomer: typeof import("@/lib/billing/customers").getOrCreateStripeCustomer;
-let reconcileBilling: typeof import("@/lib/billing/reconcile-billing").reconcileBilling;
+let reconcileBilling: typeof import("@/lib/billing/sync/reconcile").reconcileBilling;
 let createTestUser: typeof import("@/lib/billing/testing/users").createTestUser;
 let state: typeof import("@/lib/billing/testing/state");
 let prices: Record<string, string>;
@@ -15,7 +15,7 @@ beforeAll(async () => {
   ({ db } = await import("@/lib/db"));
   ({ getStripe } = await import("@/lib/stripe"));
   ({ getOrCreateStripeCustomer } = await import("@/lib/billing/customers"));
-  ({ reconcileBilling } = await import("@/lib/billing/reconcile-billing"));
+  ({ reconcileBilling } = await import("@/lib/billing/sync/reconcile"));
   ({ createTestUser } = await import("@/lib/billing/testing/users"));
   state = await import("@/lib/billing/testing/state");
   const { runStripeSetup } = await import("@/lib/billing/stripe-setup");
@@ -24,7 +24,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await harness.ctl.clearFaults();
-  await harness.ctl.flush();
+  await harness.settle();
 });
 
 afterAll(async () => {
@@ -44,7 +44,7 @@ async function payingCustomer(label: string) {
     customer: customerId,
     items: [{ price: prices.pro_monthly ?? "" }],
   });
-  await harness.ctl.flush();
+  await harness.settle();
   expect(await state.storedState(customerId)).toEqual(await state.stripeState(customerId));
   return { user, customerId, subscription };
 }
@@ -76,7 +76,7 @@ describe("stripe:reconcile (emulator)", () => {
     await stripe.subscriptions.update(subscription.id, { cancel_at_period_end: true });
     // ...and lose a row of ours on top (a delivery processed into a database later restored).
     await db.invoice.deleteMany({ where: { stripeCustomerId: customerId } });
-    await harness.ctl.flush();
+    await harness.settle();
     expect(await state.storedState(customerId)).not.toEqual(await state.stripeState(customerId));
 
     const lines: string[] = [];

@@ -1,21 +1,35 @@
 import type Stripe from "stripe";
 import { adoptStripeCustomer } from "@/lib/billing/customers";
-import { syncStripeCustomer } from "@/lib/billing/sync";
+import {
+  DEFAULT_DRAIN_BUDGET_MS,
+  drainSyncQueue,
+  type DrainResult,
+} from "@/lib/billing/sync/drain";
+import { pruneProcessedEvents, redriveStaleEvents, requestSyncs } from "@/lib/billing/sync/queue";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { withLease } from "@/lib/lease";
 import { getStripe, stripeMode, type StripeMode } from "@/lib/stripe";
 
 /**
- * `npm run stripe:reconcile` and the reconcile cron: re-syncs every known customer of the key's
- * mode with the webhooks' own sync function and reports, per customer, what that changed in our
- * database. Safe at any time: sync converges on Stripe's current state, so a consistent database
- * comes out unchanged.
+ * `npm run stripe:reconcile` and the reconcile cron: the backstop of the webhook pipeline. It
+ * re-asks for the customers of ledger events that were received but never processed, drains
+ * whatever the queue holds, then walks known customers of the key's mode from the least recently
+ * synced, a batch at a time, through the same queue and drain as the webhooks, and reports per
+ * customer what that changed in our database. With a time budget it stops between batches; the
+ * next run starts again from the least recently synced, which is where this one stopped. Safe at
+ * any time: a consistent database comes out unchanged.
  */
 
 export type ReconcileOptions = {
   /** Also adopt Stripe customers whose metadata.userId names one of our users but we lost track of. */
   includeStripeCustomers?: boolean;
-  /** Only these customers (tests and one-off repairs). */
+  /** Only these customers (tests and one-off repairs); skips the backstop steps. */
   customerIds?: readonly string[];
+  /** Stop starting batches after this long; unset means walk every customer. */
+  budgetMs?: number;
+  /** Also delete processed ledger rows older than BILLING_EVENT_RETENTION_DAYS (the cron does). */
+  prune?: boolean;
   stripe?: Stripe;
   mode?: StripeMode;
   log?: (line: string) => void;
@@ -34,87 +48,187 @@ export type CustomerReconciliation = {
 
 export type ReconcileResult = {
   mode: StripeMode;
+  /** Customers of the mode that the walk could have visited, and how many it did. */
+  total: number;
   checked: number;
   changed: number;
   unchanged: number;
   adopted: number;
   skipped: number;
   failed: number;
+  /** Stale ledger events whose customers were asked for again. */
+  redriven: number;
+  /** Syncs the backstop drain ran for what the queue already held. */
+  drained: number;
+  pruned: number;
+  /** True when the budget ran out before the walk visited every customer. */
+  stoppedEarly: boolean;
   customers: CustomerReconciliation[];
 };
 
-export async function reconcileBilling(options: ReconcileOptions = {}): Promise<ReconcileResult> {
+/** Customers reconciled per queue round: small enough to report on, large enough to overlap. */
+const BATCH_SIZE = 10;
+/** An event unprocessed for this long is past any debounce, backoff or running drain. */
+const STALE_EVENT_MS = 5 * 60_000;
+
+/**
+ * One run at a time (a lease; LeaseBusyError when another holds it), except for runs limited to
+ * given customers.
+ */
+export function reconcileBilling(options: ReconcileOptions = {}): Promise<ReconcileResult> {
+  if (options.customerIds) return reconcile(options);
+  const ttlMs = (options.budgetMs ?? 3_600_000) + 60_000;
+  return withLease("reconcile", () => reconcile(options), { ttlMs, waitMs: 0 });
+}
+
+async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
+  const startedAt = new Date();
+  const deadline = options.budgetMs ? Date.now() + options.budgetMs : Infinity;
   const mode = options.mode ?? stripeMode();
   const log = options.log ?? (() => undefined);
   const live = mode === "live";
+  const targeted = options.customerIds !== undefined;
 
   const adoptedIds = options.includeStripeCustomers
     ? await adoptStripeCustomers(options.stripe ?? getStripe(), live, log)
     : new Set<string>();
 
-  const known = await db.billingCustomer.findMany({
-    where: {
-      livemode: live,
-      deleted: false,
-      ...(options.customerIds && { id: { in: [...options.customerIds] } }),
-    },
-    select: { id: true, userId: true },
-    orderBy: { createdAt: "asc" },
-  });
-
-  const customers: CustomerReconciliation[] = [];
-  // One at a time: reconciliation should not compete with live webhooks for connections.
-  for (const { id, userId } of known) {
-    const adopted = adoptedIds.has(id);
-    const before = await snapshot(id);
-    let outcome: CustomerReconciliation;
-    try {
-      const result = await syncStripeCustomer(id);
-      if (result.status === "skipped") {
-        outcome = {
-          customerId: id,
-          userId,
-          status: "skipped",
-          adopted,
-          changes: [],
-          reason: result.reason,
-        };
-      } else {
-        const changes = diffSnapshots(before, await snapshot(id));
-        outcome = {
-          customerId: id,
-          userId,
-          status: changes.length || adopted ? "changed" : "unchanged",
-          adopted,
-          changes: adopted ? ["adopted from Stripe (metadata.userId)", ...changes] : changes,
-        };
-      }
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      outcome = { customerId: id, userId, status: "failed", adopted, changes: [], reason };
-    }
-    customers.push(outcome);
-    logOutcome(outcome, log);
+  let redriven = 0;
+  let drained = 0;
+  if (!targeted) {
+    redriven = await redriveStaleEvents(STALE_EVENT_MS);
+    const backstop = await drainSyncQueue({ budgetMs: remaining(deadline) });
+    drained = backstop.synced + backstop.skipped + backstop.failed;
   }
 
+  const scope = {
+    livemode: live,
+    deleted: false,
+    ...(targeted && { id: { in: [...(options.customerIds ?? [])] } }),
+  };
+  const total = await db.billingCustomer.count({ where: scope });
+  const customers: CustomerReconciliation[] = [];
+  let cursor: { syncedAt: Date | null; id: string } | null = null;
+  let stoppedEarly = false;
+  for (;;) {
+    if (Date.now() >= deadline) {
+      stoppedEarly = customers.length < total;
+      break;
+    }
+    // Least recently synced first; what anyone synced since this run began is fresh already.
+    const batch: { id: string; userId: string; syncedAt: Date | null }[] =
+      await db.billingCustomer.findMany({
+        where: {
+          ...scope,
+          AND: [
+            { OR: [{ syncedAt: null }, { syncedAt: { lt: startedAt } }] },
+            ...(cursor ? [afterCursor(cursor)] : []),
+          ],
+        },
+        select: { id: true, userId: true, syncedAt: true },
+        orderBy: [{ syncedAt: { sort: "asc", nulls: "first" } }, { id: "asc" }],
+        take: BATCH_SIZE,
+      });
+    if (batch.length === 0) break;
+    cursor = batch.at(-1) ?? null;
+    for (const outcome of await reconcileBatch(batch, adoptedIds)) {
+      customers.push(outcome);
+      logOutcome(outcome, log);
+    }
+  }
+
+  const pruned = options.prune ? await pruneProcessedEvents(env.BILLING_EVENT_RETENTION_DAYS) : 0;
   const count = (status: CustomerReconciliation["status"]) =>
     customers.filter((c) => c.status === status).length;
   const result: ReconcileResult = {
     mode,
+    total,
     checked: customers.length,
     changed: count("changed"),
     unchanged: count("unchanged"),
     adopted: adoptedIds.size,
     skipped: count("skipped"),
     failed: count("failed"),
+    redriven,
+    drained,
+    pruned,
+    stoppedEarly,
     customers,
   };
-  log(
-    `Reconciled ${result.checked} customer${result.checked === 1 ? "" : "s"} in ${mode} mode: ` +
-      `${result.changed} changed, ${result.unchanged} unchanged, ${result.skipped} skipped, ${result.failed} failed` +
-      (options.includeStripeCustomers ? ` (${result.adopted} adopted from Stripe).` : "."),
-  );
+  log(summaryLine(result, options));
   return result;
+}
+
+/** The run in one line, for the CLI and the cron's log. */
+function summaryLine(result: ReconcileResult, options: ReconcileOptions): string {
+  const of = result.stoppedEarly ? ` of ${result.total}` : "";
+  const plural = (result.stoppedEarly ? result.total : result.checked) === 1 ? "" : "s";
+  const parts = [
+    `Reconciled ${result.checked}${of} customer${plural} in ${result.mode} mode: ` +
+      `${result.changed} changed, ${result.unchanged} unchanged, ${result.skipped} skipped, ${result.failed} failed` +
+      (options.includeStripeCustomers ? ` (${result.adopted} adopted from Stripe)` : ""),
+  ];
+  if (result.stoppedEarly) parts.push("budget reached, the next run resumes from there");
+  if (!options.customerIds) {
+    parts.push(`${result.redriven} stale events re-driven, ${result.drained} queued syncs drained`);
+  }
+  if (options.prune) parts.push(`${result.pruned} old ledger rows pruned`);
+  return `${parts.join("; ")}.`;
+}
+
+function remaining(deadline: number): number {
+  return Number.isFinite(deadline) ? Math.max(0, deadline - Date.now()) : DEFAULT_DRAIN_BUDGET_MS;
+}
+
+function afterCursor(cursor: { syncedAt: Date | null; id: string }) {
+  if (cursor.syncedAt === null) {
+    return { OR: [{ syncedAt: null, id: { gt: cursor.id } }, { syncedAt: { not: null } }] };
+  }
+  return {
+    OR: [
+      { syncedAt: cursor.syncedAt, id: { gt: cursor.id } },
+      { syncedAt: { gt: cursor.syncedAt } },
+    ],
+  };
+}
+
+/** Syncs one batch through the queue and reports each customer's change. */
+async function reconcileBatch(
+  batch: readonly { id: string; userId: string }[],
+  adoptedIds: ReadonlySet<string>,
+): Promise<CustomerReconciliation[]> {
+  const ids = batch.map((c) => c.id);
+  const before = new Map(
+    await Promise.all(ids.map(async (id) => [id, await snapshot(id)] as const)),
+  );
+  const results = new Map<string, DrainResult>();
+  await requestSyncs(ids);
+  await drainSyncQueue({
+    customerIds: ids,
+    concurrency: Math.min(ids.length, env.BILLING_SYNC_CONCURRENCY),
+    onResult: (result) => results.set(result.customerId, result),
+  });
+
+  return Promise.all(
+    batch.map(async ({ id, userId }): Promise<CustomerReconciliation> => {
+      const adopted = adoptedIds.has(id);
+      const base = { customerId: id, userId, adopted, changes: [] };
+      // Not synced by this drain: another worker held it (and syncs it), or it is backing off.
+      const result = results.get(id) ?? {
+        status: "failed" as const,
+        reason: "another sync of this customer was running; it will finish there",
+      };
+      if (result.status === "failed" || result.status === "skipped") {
+        return { ...base, status: result.status, reason: result.reason };
+      }
+      const changes = diffSnapshots(before.get(id) ?? emptySnapshot, await snapshot(id));
+      return {
+        ...base,
+        status: changes.length || adopted ? "changed" : "unchanged",
+        changes: adopted ? ["adopted from Stripe (metadata.userId)", ...changes] : changes,
+      };
+    }),
+  );
 }
 
 function logOutcome(c: CustomerReconciliation, log: (line: string) => void): void {
@@ -179,6 +293,7 @@ type Snapshot = {
 };
 
 const VOLATILE = { createdAt: true, updatedAt: true } as const;
+const emptySnapshot: Snapshot = { customer: null, subscriptions: [], invoices: [], pointedBy: [] };
 
 async function snapshot(customerId: string): Promise<Snapshot> {
   const [customer, subscriptions, invoices, users] = await Promise.all([

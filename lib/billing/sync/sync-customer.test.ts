@@ -1,3 +1,4 @@
+import type Stripe from "stripe";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startBillingHarness, type BillingHarness } from "@/lib/billing/testing/harness";
 
@@ -6,12 +7,12 @@ let harness: BillingHarness;
 let db: typeof import("@/lib/db").db;
 let getStripe: typeof import("@/lib/stripe").getStripe;
 let getOrCreateStripeCustomer: typeof import("@/lib/billing/customers").getOrCreateStripeCustomer;
-let syncStripeCustomer: typeof import("@/lib/billing/sync").syncStripeCustomer;
+let syncStripeCustomer: typeof import("@/lib/billing/sync/sync-customer").syncStripeCustomer;
 let records: typeof import("@/lib/billing/sync-records");
 let resolvePriceId: typeof import("@/lib/billing/prices").resolvePriceId;
 let getEntitlements: typeof import("@/lib/billing/entitlements").getEntitlements;
 let syncAfterCheckout: typeof import("@/lib/billing/checkout-return").syncAfterCheckout;
-let reconcileBilling: typeof import("@/lib/billing/reconcile-billing").reconcileBilling;
+let reconcileBilling: typeof import("@/lib/billing/sync/reconcile").reconcileBilling;
 let createTestUser: typeof import("@/lib/billing/testing/users").createTestUser;
 let stripeState: typeof import("@/lib/billing/testing/state").stripeState;
 let storedState: typeof import("@/lib/billing/testing/state").storedState;
@@ -21,12 +22,12 @@ beforeAll(async () => {
   ({ db } = await import("@/lib/db"));
   ({ getStripe } = await import("@/lib/stripe"));
   ({ getOrCreateStripeCustomer } = await import("@/lib/billing/customers"));
-  ({ syncStripeCustomer } = await import("@/lib/billing/sync"));
+  ({ syncStripeCustomer } = await import("@/lib/billing/sync/sync-customer"));
   records = await import("@/lib/billing/sync-records");
   ({ resolvePriceId } = await import("@/lib/billing/prices"));
   ({ getEntitlements } = await import("@/lib/billing/entitlements"));
   ({ syncAfterCheckout } = await import("@/lib/billing/checkout-return"));
-  ({ reconcileBilling } = await import("@/lib/billing/reconcile-billing"));
+  ({ reconcileBilling } = await import("@/lib/billing/sync/reconcile"));
   ({ createTestUser } = await import("@/lib/billing/testing/users"));
   ({ stripeState, storedState } = await import("@/lib/billing/testing/state"));
   const { runStripeSetup } = await import("@/lib/billing/stripe-setup");
@@ -35,7 +36,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await harness.ctl.clearFaults();
-  await harness.ctl.flush();
+  await harness.settle();
 });
 
 afterAll(async () => {
@@ -137,10 +138,10 @@ describe("webhook sync converges to Stripe's state", () => {
     "the same history delivered shuffled and duplicated (seed $seed, hold $holdMs ms, +$duplicate copies)",
     async (faults) => {
       const { user, customerId } = await newCustomer(`converge-${faults.seed}`);
-      await harness.ctl.flush();
+      await harness.settle();
       await harness.ctl.setFaults({ shuffle: true, ...faults });
       const subscriptionId = await customerHistory(customerId);
-      await harness.ctl.flush();
+      await harness.settle();
 
       // The history really is ~20 handled events, each delivered 1 + duplicate times.
       const ledger = await db.stripeEvent.findMany({ where: { stripeCustomerId: customerId } });
@@ -194,8 +195,8 @@ describe("webhook sync converges to Stripe's state", () => {
 });
 
 describe("syncStripeCustomer", () => {
-  it("holds the customer's lock across fetch and write: a slow, older fetch never wins", async () => {
-    const { customerId } = await newCustomer("lock");
+  it("refuses an older snapshot written late: a slow fetch never overwrites a newer one", async () => {
+    const { customerId } = await newCustomer("guard");
     await checkout(customerId, await resolvePriceId("pro", "month"));
     // Webhooks would sync too; hold them so only the two syncs below run.
     await harness.ctl.setFaults({ shuffle: true, holdMs: 120_000 });
@@ -203,35 +204,40 @@ describe("syncStripeCustomer", () => {
     const [sub] = await db.subscription.findMany({ where: { stripeCustomerId: customerId } });
     expect(sub?.status).toBe("active");
 
-    // Sync A fetches the active subscription, then stalls before writing.
+    // Sync A reads the active subscription, then stalls before its write.
     const stripe = getStripe();
-    const retrieve = stripe.paymentMethods.retrieve.bind(stripe.paymentMethods);
+    const list = stripe.invoices.list.bind(stripe.invoices);
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let entered!: () => void;
     const stalled = new Promise<void>((resolve) => (entered = resolve));
-    const spy = vi
-      .spyOn(stripe.paymentMethods, "retrieve")
-      .mockImplementationOnce(async (id: string) => {
-        entered();
-        await gate;
-        return retrieve(id);
-      });
+    const spy = vi.spyOn(stripe.invoices, "list").mockImplementationOnce((async (
+      params: Stripe.InvoiceListParams,
+    ) => {
+      const page = await list(params);
+      entered();
+      await gate;
+      return page;
+    }) as unknown as typeof stripe.invoices.list);
     const syncA = syncStripeCustomer(customerId);
     await stalled;
 
-    // Meanwhile the subscription is canceled and sync B starts.
+    // Meanwhile the subscription is canceled, and sync B reads and writes that: it does not wait
+    // for A (no lock is held across Stripe calls).
     await stripe.subscriptions.cancel(sub!.id);
-    let bDone = false;
-    const syncB = syncStripeCustomer(customerId).then((r) => ((bDone = true), r));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(bDone).toBe(false); // B waits for A's lock instead of racing it
+    const resultB = await syncStripeCustomer(customerId);
+    expect(resultB).toMatchObject({ status: "synced", written: true });
+    expect((await db.subscription.findUniqueOrThrow({ where: { id: sub!.id } })).status).toBe(
+      "canceled",
+    );
 
+    // A finishes last with its older snapshot: refused.
     release();
-    await Promise.all([syncA, syncB]);
+    expect(await syncA).toMatchObject({ status: "synced", written: false });
     spy.mockRestore();
     const after = await db.subscription.findUniqueOrThrow({ where: { id: sub!.id } });
     expect(after.status).toBe("canceled");
+    expect(await storedState(customerId)).toEqual(await stripeState(customerId));
   });
 
   it("records and flags a subscription whose price is not in the catalog", async () => {
@@ -246,7 +252,7 @@ describe("syncStripeCustomer", () => {
     });
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const session = await checkout(customerId, legacy.id);
-    await harness.ctl.flush();
+    await harness.settle();
     expect(warn).toHaveBeenCalledWith(expect.stringContaining("not in the catalog"));
     warn.mockRestore();
 
@@ -281,7 +287,7 @@ describe("syncStripeCustomer", () => {
       transfer_lookup_key: true,
       metadata: { plan: "pro" },
     });
-    await harness.ctl.flush();
+    await harness.settle();
     await syncStripeCustomer(customerId);
     const [sub] = await db.subscription.findMany({ where: { userId: user.id } });
     // Stripe renders the item's price with lookup_key null now; the emulator keeps the snapshot it

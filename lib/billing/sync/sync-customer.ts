@@ -1,18 +1,20 @@
-import type Stripe from "stripe";
-import { lockForTransaction } from "@/lib/billing/advisory-lock";
-import { isStripeResourceMissing } from "@/lib/billing/billing-errors";
 import {
-  defaultPaymentMethodId,
-  idOf,
   invoiceData,
   isStoredInvoice,
   NO_PAYMENT_METHOD,
   paymentMethodData,
   subscriptionData,
 } from "@/lib/billing/sync-records";
+import { fetchSnapshot, type Snapshot } from "@/lib/billing/sync/fetch";
+import {
+  finishTicket,
+  immediateTicket,
+  takeSnapshotSlot,
+  type SyncTicket,
+} from "@/lib/billing/sync/queue";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { getStripe } from "@/lib/stripe";
 
 export type SyncResult =
   | {
@@ -21,138 +23,86 @@ export type SyncResult =
       userId: string;
       subscriptions: number;
       invoices: number;
+      /** False when a newer fetch had already been written: this one was older, and dropped. */
+      written: boolean;
     }
   | { status: "skipped"; customerId: string; reason: string };
 
-/** How many of the newest invoices each sync mirrors (the billing page shows recent ones). */
-export const INVOICE_WINDOW = 24;
-
-// Holds a connection across several Stripe round trips (each up to 15 s with retries).
-const TRANSACTION_OPTIONS = { maxWait: 60_000, timeout: 120_000 } as const;
-
 /**
- * Makes the app's records of one customer equal to Stripe's current state: the customer, all of
- * its subscriptions, its default payment method and its recent invoices, written in one transaction.
- *
- * The one sync function: webhooks, the checkout return and reconciliation all call it. It reads
- * Stripe instead of trusting an event payload, so deliveries in any order or number converge. A
- * per-customer advisory lock is held from before the fetch until the commit, so a slow, older
- * fetch can never overwrite a newer one.
+ * Makes the app's records of one customer equal to Stripe's current state right now, outside the
+ * queue: the checkout return and the sync before a plan switch must be right before any webhook
+ * arrives. Goes through the same guard as the drain, so it never overwrites a newer snapshot.
  */
 export async function syncStripeCustomer(customerId: string): Promise<SyncResult> {
-  return db.$transaction(async (tx) => {
-    await lockForTransaction(tx, "customerSync", customerId);
-
-    const owner = await tx.billingCustomer.findUnique({
-      where: { id: customerId },
-      select: { userId: true, livemode: true },
-    });
-    // Only customers this app created (customers.ts records them) are mirrored.
-    if (!owner) return skipped(customerId, "customer not created by this app");
-
-    const known = await tx.subscription.findMany({
-      where: { stripeCustomerId: customerId },
-      select: { id: true },
-    });
-    const snapshot = await fetchSnapshot(
-      customerId,
-      known.map((s) => s.id),
-    );
-
-    if (!snapshot.customer.deleted) {
-      if (snapshot.customer.metadata.userId !== owner.userId) {
-        console.error(
-          `[billing] refusing to sync ${customerId}: metadata.userId does not match its recorded user`,
-        );
-        return skipped(customerId, "metadata.userId does not match the recorded user");
-      }
-      if (snapshot.customer.livemode !== owner.livemode) {
-        return skipped(customerId, "livemode differs from the recorded customer");
-      }
-    }
-
-    await writeSnapshot(tx, owner.userId, snapshot);
-    return {
-      status: "synced",
-      customerId,
-      userId: owner.userId,
-      subscriptions: snapshot.subscriptions.length,
-      invoices: snapshot.invoices.length,
-    };
-  }, TRANSACTION_OPTIONS);
+  const owner = await ownerOf(customerId);
+  // Only customers this app created (customers.ts records them) are mirrored.
+  if (!owner) return skipped(customerId, "customer not created by this app");
+  return runSync(await immediateTicket(customerId), owner);
 }
 
-type Snapshot = {
-  customer: Stripe.Customer | Stripe.DeletedCustomer;
-  subscriptions: Stripe.Subscription[];
-  /** Subscriptions we had that Stripe no longer returns at all (never happens in practice). */
-  vanishedSubscriptionIds: string[];
-  invoices: Stripe.Invoice[];
-  /** Our invoices newer than this (and absent from `invoices`) no longer exist in Stripe. */
-  invoiceWindowStart: number | null;
-  paymentMethod: Stripe.PaymentMethod | null;
-};
+/** A customer's recorded owner: who its rows belong to, and its mode. */
+export type Owner = { userId: string; livemode: boolean };
 
-async function fetchSnapshot(
-  customerId: string,
-  knownSubscriptionIds: string[],
-): Promise<Snapshot> {
-  const stripe = getStripe();
-  const customer = await stripe.customers.retrieve(customerId);
+export function ownerOf(customerId: string): Promise<Owner | null> {
+  return db.billingCustomer.findUnique({
+    where: { id: customerId },
+    select: { userId: true, livemode: true },
+  });
+}
 
-  let subscriptions: Stripe.Subscription[] = [];
-  try {
-    subscriptions = await stripe.subscriptions
-      .list({ customer: customerId, status: "all", limit: 100 })
-      .autoPagingToArray({ limit: 10_000 });
-  } catch (error) {
-    if (!(customer.deleted && isStripeResourceMissing(error))) throw error;
+/**
+ * One sync of a ticket's customer: reads Stripe (no connection held meanwhile), then writes in one
+ * short transaction that first checks the guard (`takeSnapshotSlot`), so an older fetch that
+ * finishes late never overwrites a newer one. The ticket's requests and events are finished in
+ * the same transaction, with the outcome. Reads Stripe instead of trusting event payloads, so
+ * deliveries in any order or number converge.
+ */
+export async function runSync(ticket: SyncTicket, owner: Owner): Promise<SyncResult> {
+  const { customerId } = ticket;
+  const known = await db.subscription.findMany({
+    where: { stripeCustomerId: customerId },
+    select: { id: true },
+  });
+  const snapshot = await fetchSnapshot(
+    customerId,
+    known.map((s) => s.id),
+  );
+
+  const refusal = refusalReason(snapshot, owner);
+  if (refusal) {
+    if (refusal.log) console.error(`[billing] refusing to sync ${customerId}: ${refusal.reason}`);
+    await db.$transaction((tx) =>
+      finishTicket(tx, ticket, `skipped: ${refusal.reason}`, env.BILLING_SYNC_MIN_INTERVAL_MS),
+    );
+    return skipped(customerId, refusal.reason);
   }
 
-  // A subscription we know that the list did not return is asked for directly: a deleted customer
-  // may stop listing, but its canceled subscriptions stay retrievable.
-  const listed = new Set(subscriptions.map((s) => s.id));
-  const vanishedSubscriptionIds: string[] = [];
-  for (const id of knownSubscriptionIds.filter((known) => !listed.has(known))) {
-    try {
-      subscriptions.push(await stripe.subscriptions.retrieve(id));
-    } catch (error) {
-      if (!isStripeResourceMissing(error)) throw error;
-      vanishedSubscriptionIds.push(id);
-    }
-  }
-
-  let invoices: Stripe.Invoice[] = [];
-  let invoiceWindowStart: number | null = null;
-  if (!customer.deleted) {
-    const page = await stripe.invoices.list({ customer: customerId, limit: INVOICE_WINDOW });
-    invoices = page.data;
-    const oldest = page.data.at(-1);
-    invoiceWindowStart = page.has_more ? (oldest?.created ?? null) : 0;
-  }
-
-  let paymentMethod: Stripe.PaymentMethod | null = null;
-  if (!customer.deleted) {
-    const id = defaultPaymentMethodId(customer, subscriptions);
-    if (id) {
-      try {
-        const found = await stripe.paymentMethods.retrieve(id);
-        // A detached card is no longer the customer's, whatever a stale default still says.
-        paymentMethod = idOf(found.customer) === customerId ? found : null;
-      } catch (error) {
-        if (!isStripeResourceMissing(error)) throw error;
-      }
-    }
-  }
-
+  const written = await db.$transaction(async (tx) => {
+    const newest = await takeSnapshotSlot(tx, ticket);
+    if (newest) await writeSnapshot(tx, owner.userId, snapshot);
+    await finishTicket(tx, ticket, "synced", env.BILLING_SYNC_MIN_INTERVAL_MS);
+    return newest;
+  });
   return {
-    customer,
-    subscriptions,
-    vanishedSubscriptionIds,
-    invoices,
-    invoiceWindowStart,
-    paymentMethod,
+    status: "synced",
+    customerId,
+    userId: owner.userId,
+    subscriptions: snapshot.subscriptions.length,
+    invoices: snapshot.invoices.length,
+    written,
   };
+}
+
+function refusalReason(snapshot: Snapshot, owner: Owner): { reason: string; log: boolean } | null {
+  const { customer } = snapshot;
+  if (customer.deleted) return null;
+  if (customer.metadata.userId !== owner.userId) {
+    return { reason: "metadata.userId does not match the recorded user", log: true };
+  }
+  if (customer.livemode !== owner.livemode) {
+    return { reason: "livemode differs from the recorded customer", log: false };
+  }
+  return null;
 }
 
 async function writeSnapshot(

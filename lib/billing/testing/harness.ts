@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createPrivateDatabase } from "@/lib/billing/testing/database";
 import { emulatorControl, type EmulatorControl } from "@/tools/stripe-emulator/control";
 import { startStripeEmulator } from "@/tools/stripe-emulator/server";
 
@@ -17,6 +18,11 @@ export type BillingHarness = {
   ctl: EmulatorControl;
   /** Where the emulator delivers: our receiver in front of the route handler. */
   webhookUrl: string;
+  /**
+   * Delivers everything the emulator holds and waits until the sync queue is empty: what a test
+   * checks after Stripe changed something. Fails if the queue has not settled within `timeoutMs`.
+   */
+  settle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -24,8 +30,12 @@ type Options = {
   secretKey?: string;
   /** Emulator webhook retry backoff; [] disables automatic retries. */
   retryDelaysMs?: number[];
-  /** Database for this test file (defaults to the run's shared one). */
+  /** Database for this test file (defaults to a private copy of the migrated template). */
   databaseUrl?: string;
+  /** The drain's debounce between syncs of one customer (BILLING_SYNC_MIN_INTERVAL_MS). */
+  syncMinIntervalMs?: number;
+  /** Connections of the app's pool (DATABASE_POOL_SIZE). */
+  databasePoolSize?: number;
 };
 
 export async function startBillingHarness(options: Options = {}): Promise<BillingHarness> {
@@ -66,17 +76,41 @@ export async function startBillingHarness(options: Options = {}): Promise<Billin
   process.env.STRIPE_API_BASE = emulator.url;
   process.env.STRIPE_SECRET_KEY = options.secretKey ?? "sk_test_billing_integration";
   process.env.STRIPE_WEBHOOK_SECRET = TEST_WEBHOOK_SECRET;
-  if (options.databaseUrl) process.env.DATABASE_URL = options.databaseUrl;
+  // The drain claims any waiting customer of its database: each file gets a database of its own.
+  const privateDb = options.databaseUrl ? null : await createPrivateDatabase("billing");
+  process.env.DATABASE_URL = options.databaseUrl ?? privateDb?.url;
+  // Short by default so tests need not wait out a production debounce after every change.
+  process.env.BILLING_SYNC_MIN_INTERVAL_MS = String(options.syncMinIntervalMs ?? 50);
+  if (options.databasePoolSize) process.env.DATABASE_POOL_SIZE = String(options.databasePoolSize);
 
   route.POST = (await import("@/app/api/webhooks/stripe/route")).POST;
+  const { drainSyncQueue } = await import("@/lib/billing/sync/drain");
+  const { queueDepth } = await import("@/lib/billing/sync/queue");
+  const ctl = emulatorControl(emulator.url);
 
   return {
     emulatorUrl: emulator.url,
-    ctl: emulatorControl(emulator.url),
+    ctl,
     webhookUrl,
+    async settle(timeoutMs = 60_000) {
+      const giveUpAt = Date.now() + timeoutMs;
+      for (;;) {
+        await ctl.flush();
+        await drainSyncQueue({ budgetMs: Math.max(0, giveUpAt - Date.now()) });
+        const depth = await queueDepth();
+        if (depth.pendingCustomers === 0) return;
+        if (Date.now() > giveUpAt) {
+          throw new Error(`sync queue did not settle: ${JSON.stringify(depth)}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     async stop() {
       await emulator.stop();
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      const { db } = await import("@/lib/db");
+      await db.$disconnect();
+      await privateDb?.drop();
     },
   };
 }

@@ -1,0 +1,120 @@
+import type Stripe from "stripe";
+import { isStripeResourceMissing } from "@/lib/billing/billing-errors";
+import { defaultPaymentMethodId, idOf } from "@/lib/billing/sync-records";
+import { pacedStripeCall } from "@/lib/billing/sync/pace";
+import { getStripe } from "@/lib/stripe";
+
+/** How many of the newest invoices each sync mirrors (the billing page shows recent ones). */
+export const INVOICE_WINDOW = 24;
+
+/** Stripe's current state of one customer: everything a sync writes. */
+export type Snapshot = {
+  customer: Stripe.Customer | Stripe.DeletedCustomer;
+  subscriptions: Stripe.Subscription[];
+  /** Subscriptions we had that Stripe no longer returns at all (never happens in practice). */
+  vanishedSubscriptionIds: string[];
+  invoices: Stripe.Invoice[];
+  /** Our invoices newer than this (and absent from `invoices`) no longer exist in Stripe. */
+  invoiceWindowStart: number | null;
+  paymentMethod: Stripe.PaymentMethod | null;
+};
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settle<T>(call: () => Promise<T>): Promise<Outcome<T>> {
+  return pacedStripeCall(call).then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+/**
+ * Reads a customer's state from Stripe: three reads at once (the customer with its default
+ * payment method expanded, all its subscriptions with theirs, its newest invoices), plus one
+ * retrieve per known subscription that the list no longer returns. Never inside a database
+ * transaction: this is the slow part, and it must hold no connection.
+ */
+export async function fetchSnapshot(
+  customerId: string,
+  knownSubscriptionIds: readonly string[],
+): Promise<Snapshot> {
+  const stripe = getStripe();
+  const [customerRead, subscriptionsRead, invoicesRead] = await Promise.all([
+    settle(() =>
+      stripe.customers.retrieve(customerId, {
+        expand: ["invoice_settings.default_payment_method"],
+      }),
+    ),
+    settle(() =>
+      stripe.subscriptions
+        .list({
+          customer: customerId,
+          status: "all",
+          limit: 100,
+          expand: ["data.default_payment_method"],
+        })
+        .autoPagingToArray({ limit: 10_000 }),
+    ),
+    settle(() => stripe.invoices.list({ customer: customerId, limit: INVOICE_WINDOW })),
+  ]);
+  if (!customerRead.ok) throw customerRead.error;
+  const customer = customerRead.value;
+
+  // A deleted customer may no longer list its objects; anything else that failed is a failure.
+  const orEmpty = <T>(read: Outcome<T>, empty: T): T => {
+    if (read.ok) return read.value;
+    if (customer.deleted && isStripeResourceMissing(read.error)) return empty;
+    throw read.error;
+  };
+  const subscriptions = [...orEmpty(subscriptionsRead, [])];
+
+  // A subscription we know that the list did not return is asked for directly: a deleted customer
+  // may stop listing, but its canceled subscriptions stay retrievable.
+  const listed = new Set(subscriptions.map((s) => s.id));
+  const vanishedSubscriptionIds: string[] = [];
+  for (const id of knownSubscriptionIds.filter((known) => !listed.has(known))) {
+    try {
+      subscriptions.push(await pacedStripeCall(() => stripe.subscriptions.retrieve(id)));
+    } catch (error) {
+      if (!isStripeResourceMissing(error)) throw error;
+      vanishedSubscriptionIds.push(id);
+    }
+  }
+
+  let invoices: Stripe.Invoice[] = [];
+  let invoiceWindowStart: number | null = null;
+  if (!customer.deleted) {
+    const page = orEmpty(invoicesRead, null);
+    if (page) {
+      invoices = page.data;
+      invoiceWindowStart = page.has_more ? (page.data.at(-1)?.created ?? null) : 0;
+    }
+  }
+
+  return {
+    customer,
+    subscriptions,
+    vanishedSubscriptionIds,
+    invoices,
+    invoiceWindowStart,
+    paymentMethod: customer.deleted ? null : defaultPaymentMethod(customer, subscriptions),
+  };
+}
+
+/** The default payment method, already expanded by the reads above; null once it is detached. */
+function defaultPaymentMethod(
+  customer: Stripe.Customer,
+  subscriptions: readonly Stripe.Subscription[],
+): Stripe.PaymentMethod | null {
+  const id = defaultPaymentMethodId(customer, subscriptions);
+  if (!id) return null;
+  const candidates = [
+    customer.invoice_settings.default_payment_method,
+    ...subscriptions.map((s) => s.default_payment_method),
+  ];
+  const found = candidates.find(
+    (pm): pm is Stripe.PaymentMethod => typeof pm === "object" && pm !== null && pm.id === id,
+  );
+  // A detached card is no longer the customer's, whatever a stale default still says.
+  return found && idOf(found.customer) === customer.id ? found : null;
+}

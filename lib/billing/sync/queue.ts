@@ -1,0 +1,262 @@
+import { randomUUID } from "node:crypto";
+import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
+
+/**
+ * The sync queue: one `CustomerSync` row per customer (see prisma/schema.prisma). Every function
+ * here is one short statement or a few inside the caller's short transaction: nothing in this
+ * file holds a connection while Stripe is asked anything.
+ *
+ * - a request (webhook event, reconciliation) bumps `requestSeq`;
+ * - a claim takes one pending row (`FOR UPDATE SKIP LOCKED`) under a lease, and a ticket: the
+ *   next `fetchSeq` and the requests it covers (`requestSeq` and time at the claim);
+ * - the write refuses a ticket whose `fetchSeq` is not newer than the snapshot already written;
+ * - finishing marks the covered requests done and the covered ledger events processed, in the
+ *   write's own transaction; a failure backs off. A crashed worker's lease simply expires.
+ */
+
+/** Timestamps are stored as UTC without a zone (Prisma's convention): compare them the same way. */
+const NOW = "(now() AT TIME ZONE 'UTC')";
+
+/** How long a claim is exclusive: longer than any sync can take (reads time out after 15 s). */
+export const LEASE_MS = 120_000;
+
+const MAX_ERROR_LENGTH = 2_000;
+
+/** What a sync needs to write and finish: its place in the customer's fetch order and coverage. */
+export type SyncTicket = {
+  customerId: string;
+  fetchSeq: number;
+  /** Requests up to this number are satisfied when the sync finishes. */
+  coveredSeq: number;
+  /** Ledger events received until then are processed when the sync finishes. */
+  coveredUntil: Date;
+  /** Set for a drain's claim; null for an immediate sync (checkout return, plan switch). */
+  leaseToken: string | null;
+};
+
+type TicketRow = { customerId: string; fetchSeq: number; coveredSeq: number; coveredUntil: Date };
+
+/**
+ * Asks for a sync of these customers now, past any debounce or backoff (reconciliation; webhooks
+ * ask in receive.ts).
+ */
+export async function requestSyncs(customerIds: readonly string[]): Promise<number> {
+  if (customerIds.length === 0) return 0;
+  return db.$executeRawUnsafe(
+    `INSERT INTO "CustomerSync" ("customerId", "requestSeq", "runAfter")
+     SELECT id, 1, ${NOW} FROM "BillingCustomer" WHERE id = ANY($1::text[])
+     ON CONFLICT ("customerId") DO UPDATE SET "requestSeq" = "CustomerSync"."requestSeq" + 1,
+       "runAfter" = LEAST("CustomerSync"."runAfter", ${NOW})`,
+    customerIds,
+  );
+}
+
+/**
+ * Claims one customer that needs a sync and is free (not leased, not backing off), skipping rows
+ * other workers hold. `onlyCustomerIds` limits the claim (reconciliation drains its own batch).
+ */
+export async function claimNext(onlyCustomerIds?: readonly string[]): Promise<SyncTicket | null> {
+  const token = randomUUID();
+  const rows = await db.$queryRawUnsafe<TicketRow[]>(
+    `UPDATE "CustomerSync" AS cs SET
+       "leaseUntil" = ${NOW} + $1::float8 * interval '1 millisecond',
+       "leaseToken" = $2,
+       "claimedSeq" = cs."requestSeq",
+       "claimedAt" = ${NOW},
+       "fetchSeq" = cs."fetchSeq" + 1
+     FROM (
+       SELECT "customerId" FROM "CustomerSync"
+       WHERE "requestSeq" > "doneSeq" AND "runAfter" <= ${NOW}
+         AND ("leaseUntil" IS NULL OR "leaseUntil" < ${NOW})
+         AND ($3::text[] IS NULL OR "customerId" = ANY($3::text[]))
+       ORDER BY "runAfter"
+       LIMIT 1
+       FOR UPDATE SKIP LOCKED
+     ) AS ready
+     WHERE cs."customerId" = ready."customerId"
+     RETURNING cs."customerId", cs."fetchSeq", cs."claimedSeq" AS "coveredSeq",
+       cs."claimedAt" AS "coveredUntil"`,
+    LEASE_MS,
+    token,
+    onlyCustomerIds ? [...onlyCustomerIds] : null,
+  );
+  const row = rows[0];
+  return row ? { ...row, leaseToken: token } : null;
+}
+
+/** A ticket for a sync that runs now, outside the drain (it still goes through the guard). */
+export async function immediateTicket(customerId: string): Promise<SyncTicket> {
+  const rows = await db.$queryRawUnsafe<TicketRow[]>(
+    `INSERT INTO "CustomerSync" ("customerId", "fetchSeq", "runAfter") VALUES ($1, 1, ${NOW})
+     ON CONFLICT ("customerId") DO UPDATE SET "fetchSeq" = "CustomerSync"."fetchSeq" + 1
+     RETURNING "customerId", "fetchSeq", "requestSeq" AS "coveredSeq", ${NOW} AS "coveredUntil"`,
+    customerId,
+  );
+  const row = rows[0];
+  if (!row) throw new Error(`Could not start a sync of ${customerId}.`);
+  return { ...row, leaseToken: null };
+}
+
+/**
+ * The guard, first statement of the write's transaction: true when this ticket's fetch is newer
+ * than the snapshot already written (then the row stays locked until commit, so writes of one
+ * customer never interleave); false when a newer fetch has already been written.
+ */
+export async function takeSnapshotSlot(
+  tx: Prisma.TransactionClient,
+  ticket: SyncTicket,
+): Promise<boolean> {
+  const updated = await tx.$executeRaw`
+    UPDATE "CustomerSync" SET "snapshotSeq" = ${ticket.fetchSeq}
+    WHERE "customerId" = ${ticket.customerId} AND "snapshotSeq" < ${ticket.fetchSeq}`;
+  return updated === 1;
+}
+
+/**
+ * Marks the ticket's requests done and its events processed with `outcome`, inside the write's
+ * transaction. Requests that arrived during the sync stay pending, not before `minIntervalMs`:
+ * a burst of one customer's events costs one sync per interval, not one per event.
+ */
+export async function finishTicket(
+  tx: Prisma.TransactionClient,
+  ticket: SyncTicket,
+  outcome: string,
+  minIntervalMs: number,
+): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `UPDATE "CustomerSync" SET
+       "doneSeq" = GREATEST("doneSeq", $2::int),
+       "failures" = CASE WHEN "requestSeq" <= GREATEST("doneSeq", $2::int) THEN 0 ELSE "failures" END,
+       "lastError" = CASE WHEN "requestSeq" <= GREATEST("doneSeq", $2::int) THEN NULL ELSE "lastError" END,
+       "runAfter" = CASE WHEN "requestSeq" > GREATEST("doneSeq", $2::int)
+                    THEN ${NOW} + $3::float8 * interval '1 millisecond' ELSE "runAfter" END,
+       "leaseUntil" = CASE WHEN "leaseToken" = $4 THEN NULL ELSE "leaseUntil" END,
+       "leaseToken" = CASE WHEN "leaseToken" = $4 THEN NULL ELSE "leaseToken" END,
+       "syncCount" = "syncCount" + 1,
+       "lastSyncedAt" = ${NOW}
+     WHERE "customerId" = $1`,
+    ticket.customerId,
+    ticket.coveredSeq,
+    minIntervalMs,
+    ticket.leaseToken,
+  );
+  await tx.$executeRawUnsafe(
+    `UPDATE "StripeEvent" SET "processedAt" = ${NOW}, "outcome" = $3, "lastError" = NULL,
+       "attempts" = "attempts" + 1
+     WHERE "stripeCustomerId" = $1 AND "processedAt" IS NULL AND "receivedAt" <= $2`,
+    ticket.customerId,
+    ticket.coveredUntil,
+    outcome,
+  );
+}
+
+/** Backoff after consecutive failures: 1 s, 2 s, 4 s, ... up to 5 minutes, with jitter. */
+export function backoffMs(failures: number): number {
+  const base = Math.min(1_000 * 2 ** Math.max(0, failures - 1), 300_000);
+  return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+/**
+ * A failed sync of a claimed customer: the lease is released, the next try waits with backoff,
+ * and the covered events show the attempt and the error in the ledger.
+ */
+export async function failTicket(ticket: SyncTicket, error: string): Promise<void> {
+  const message = error.slice(0, MAX_ERROR_LENGTH);
+  await db.$transaction(async (tx) => {
+    const rows = await tx.$queryRawUnsafe<{ failures: number }[]>(
+      `UPDATE "CustomerSync" SET "failures" = "failures" + 1, "lastError" = $2,
+         "leaseUntil" = NULL, "leaseToken" = NULL
+       WHERE "customerId" = $1 AND "leaseToken" = $3
+       RETURNING "failures"`,
+      ticket.customerId,
+      message,
+      ticket.leaseToken,
+    );
+    const failures = rows[0]?.failures;
+    if (failures !== undefined) {
+      await tx.$executeRawUnsafe(
+        `UPDATE "CustomerSync" SET "runAfter" = ${NOW} + $2::float8 * interval '1 millisecond'
+         WHERE "customerId" = $1`,
+        ticket.customerId,
+        backoffMs(failures),
+      );
+    }
+    await tx.$executeRawUnsafe(
+      `UPDATE "StripeEvent" SET "attempts" = "attempts" + 1, "lastError" = $3
+       WHERE "stripeCustomerId" = $1 AND "processedAt" IS NULL AND "receivedAt" <= $2`,
+      ticket.customerId,
+      ticket.coveredUntil,
+      message,
+    );
+  });
+}
+
+/**
+ * Milliseconds until a pending customer may be claimed (0 when one is ready now), or null when
+ * nothing is pending. Customers leased by other workers count only for a drain of given customers
+ * (reconciliation waits for them: their sync finishes there, then its own request is claimable);
+ * the shared drain leaves them to their workers.
+ */
+export async function msUntilNextClaimable(
+  onlyCustomerIds?: readonly string[],
+): Promise<number | null> {
+  const rows = await db.$queryRawUnsafe<{ wait: number | null }[]>(
+    `SELECT (EXTRACT(EPOCH FROM (min(
+       CASE WHEN "leaseUntil" >= ${NOW} THEN ${NOW} + interval '250 milliseconds'
+            ELSE "runAfter" END) - ${NOW})) * 1000)::float8 AS "wait"
+     FROM "CustomerSync"
+     WHERE "requestSeq" > "doneSeq"
+       AND ($1::text[] IS NULL AND ("leaseUntil" IS NULL OR "leaseUntil" < ${NOW})
+            OR "customerId" = ANY($1::text[]))`,
+    onlyCustomerIds ? [...onlyCustomerIds] : null,
+  );
+  const wait = rows[0]?.wait;
+  return wait === null || wait === undefined ? null : Math.max(0, wait);
+}
+
+/** Counts for reports and tests: customers waiting for a sync, and ledger events not processed. */
+export async function queueDepth(): Promise<{ pendingCustomers: number; pendingEvents: number }> {
+  const [row] = await db.$queryRawUnsafe<{ pendingCustomers: number; pendingEvents: number }[]>(
+    `SELECT
+       (SELECT count(*) FROM "CustomerSync" WHERE "requestSeq" > "doneSeq")::int AS "pendingCustomers",
+       (SELECT count(*) FROM "StripeEvent" WHERE "processedAt" IS NULL)::int AS "pendingEvents"`,
+  );
+  return row ?? { pendingCustomers: 0, pendingEvents: 0 };
+}
+
+/**
+ * Re-asks for the customers of ledger events received more than `olderThanMs` ago and still not
+ * processed, whose customer is not already waiting (the backstop for anything the queue lost
+ * track of). Returns how many events that concerned.
+ */
+export async function redriveStaleEvents(olderThanMs: number): Promise<number> {
+  const rows = await db.$queryRawUnsafe<{ events: number }[]>(
+    `WITH stale AS (
+       SELECT e."stripeCustomerId" AS id, count(*) AS n FROM "StripeEvent" e
+       LEFT JOIN "CustomerSync" cs ON cs."customerId" = e."stripeCustomerId"
+       WHERE e."processedAt" IS NULL AND e."stripeCustomerId" IS NOT NULL
+         AND e."receivedAt" < ${NOW} - $1::float8 * interval '1 millisecond'
+         AND (cs."customerId" IS NULL OR cs."requestSeq" <= cs."doneSeq")
+       GROUP BY e."stripeCustomerId"
+     ), asked AS (
+       INSERT INTO "CustomerSync" ("customerId", "requestSeq", "runAfter")
+       SELECT s.id, 1, ${NOW} FROM stale s JOIN "BillingCustomer" bc ON bc.id = s.id
+       ON CONFLICT ("customerId") DO UPDATE SET "requestSeq" = "CustomerSync"."requestSeq" + 1,
+         "runAfter" = ${NOW}
+       RETURNING "customerId"
+     )
+     SELECT coalesce(sum(n), 0)::int AS "events" FROM stale WHERE id IN (SELECT "customerId" FROM asked)`,
+    olderThanMs,
+  );
+  return rows[0]?.events ?? 0;
+}
+
+/** Deletes processed ledger rows older than the retention window; returns how many. */
+export function pruneProcessedEvents(retentionDays: number): Promise<number> {
+  return db.$executeRawUnsafe(
+    `DELETE FROM "StripeEvent"
+     WHERE "processedAt" IS NOT NULL AND "processedAt" < ${NOW} - $1::float8 * interval '1 day'`,
+    retentionDays,
+  );
+}
