@@ -228,9 +228,16 @@ export async function queueDepth(): Promise<{ pendingCustomers: number; pendingE
 /**
  * Re-asks for the customers of ledger events received more than `olderThanMs` ago and still not
  * processed, whose customer is not already waiting (the backstop for anything the queue lost
- * track of). Returns how many events that concerned.
+ * track of). Such events of a customer no longer recorded are closed as skipped. Returns how many
+ * events were re-driven.
  */
 export async function redriveStaleEvents(olderThanMs: number): Promise<number> {
+  await db.$executeRawUnsafe(
+    `UPDATE "StripeEvent" e SET "processedAt" = ${NOW}, "outcome" = 'skipped: customer no longer recorded'
+     WHERE e."processedAt" IS NULL AND e."receivedAt" < ${NOW} - $1::float8 * interval '1 millisecond'
+       AND NOT EXISTS (SELECT 1 FROM "BillingCustomer" bc WHERE bc.id = e."stripeCustomerId")`,
+    olderThanMs,
+  );
   const rows = await db.$queryRawUnsafe<{ events: number }[]>(
     `WITH stale AS (
        SELECT e."stripeCustomerId" AS id, count(*) AS n FROM "StripeEvent" e
@@ -241,7 +248,7 @@ export async function redriveStaleEvents(olderThanMs: number): Promise<number> {
        GROUP BY e."stripeCustomerId"
      ), asked AS (
        INSERT INTO "CustomerSync" ("customerId", "requestSeq", "runAfter")
-       SELECT s.id, 1, ${NOW} FROM stale s JOIN "BillingCustomer" bc ON bc.id = s.id
+       SELECT id, 1, ${NOW} FROM stale
        ON CONFLICT ("customerId") DO UPDATE SET "requestSeq" = "CustomerSync"."requestSeq" + 1,
          "runAfter" = ${NOW}
        RETURNING "customerId"
