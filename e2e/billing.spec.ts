@@ -76,10 +76,8 @@ test("cancel at period end in the portal, come back, and see when it ends", asyn
     .click();
 
   await expect(page).toHaveURL(/\/settings\/billing$/);
-  await expectBillingPage(page, async () => {
-    await expect(page.getByTestId("subscription-next")).toContainText(
-      /^Cancels on \w+ \d+, \d{4}$/,
-    );
+  await expectBillingPage(page, async (soon) => {
+    await soon(page.getByTestId("subscription-next")).toContainText(/^Cancels on \w+ \d+, \d{4}$/);
   });
   await expect(page.getByRole("button", { name: "Resume subscription" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Cancel subscription" })).toHaveCount(0);
@@ -92,8 +90,8 @@ test("resume the scheduled cancellation through the portal", async () => {
     .getByRole("link", { name: /Return to/ })
     .first()
     .click();
-  await expectBillingPage(page, async () => {
-    await expect(page.getByTestId("subscription-next")).toContainText(/^Renews on /);
+  await expectBillingPage(page, async (soon) => {
+    await soon(page.getByTestId("subscription-next")).toContainText(/^Renews on /);
   });
 });
 
@@ -104,8 +102,8 @@ test("switch plan through the deep link: the portal shows only the confirmation"
   await page.getByRole("button", { name: "Confirm" }).click();
   // after_completion redirects straight back to the billing page.
   await expect(page).toHaveURL(/\/settings\/billing$/);
-  await expectBillingPage(page, async () => {
-    await expect(currentPlan().getByRole("heading", { name: "Team" })).toBeVisible();
+  await expectBillingPage(page, async (soon) => {
+    await soon(currentPlan().getByRole("heading", { name: "Team" })).toBeVisible();
   });
   await expect(page.getByTestId("plan-team")).toContainText("Current plan");
 });
@@ -115,8 +113,8 @@ test("update the card through the deep link", async () => {
   await fillCard(page, "5555 5555 5555 4444");
   await page.getByRole("button", { name: "Add" }).click();
   await expect(page).toHaveURL(/\/settings\/billing$/);
-  await expectBillingPage(page, async () => {
-    await expect(page.getByTestId("card")).toContainText("mastercard ending in 4444");
+  await expectBillingPage(page, async (soon) => {
+    await soon(page.getByTestId("card")).toContainText("mastercard ending in 4444");
   });
 });
 
@@ -138,8 +136,8 @@ test("a declined renewal shows the past-due banner, and its deep link fixes it",
   await expect(page).toHaveURL(/\/settings\/billing$/);
   await advanceStripeClock(32);
 
-  await expectBillingPage(page, async () => {
-    await expect(page.getByTestId("past-due-banner")).toBeVisible();
+  await expectBillingPage(page, async (soon) => {
+    await soon(page.getByTestId("past-due-banner")).toBeVisible();
   });
   await expect(page.getByTestId("subscription-status")).toHaveText("Past due");
   await page.screenshot({ path: `${shots}/6-past-due.png`, fullPage: true });
@@ -147,8 +145,8 @@ test("a declined renewal shows the past-due banner, and its deep link fixes it",
   await page.getByRole("button", { name: "Fix payment method" }).click();
   await fillCard(page, "4242 4242 4242 4242");
   await page.getByRole("button", { name: "Add" }).click();
-  await expectBillingPage(page, async () => {
-    await expect(page.getByTestId("past-due-banner")).toHaveCount(0);
-    await expect(page.getByTestId("subscription-status")).toHaveText("Active");
+  await expectBillingPage(page, async (soon) => {
+    await soon(page.getByTestId("past-due-banner")).toHaveCount(0);
+    await soon(page.getByTestId("subscription-status")).toHaveText("Active");
   });
 });

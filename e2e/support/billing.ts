@@ -1,11 +1,21 @@
 import { expect, type Page } from "@playwright/test";
 import { emulatorControl } from "../../tools/stripe-emulator/control";
 
-/** Reloads the billing page until `check` passes: webhooks arrive asynchronously, as in Stripe. */
-export async function expectBillingPage(page: Page, check: () => Promise<void>): Promise<void> {
+/** An `expect` that gives up on a rendered page quickly, so the caller reloads instead. */
+const soon = expect.configure({ timeout: 1_000 });
+
+/**
+ * Reloads the billing page until `check` passes: webhooks arrive, and are synced, asynchronously,
+ * as in Stripe. `check` asserts with the `soon` it is given: a page rendered before the sync never
+ * changes by itself, so waiting the default 10 s on it would only delay the next reload.
+ */
+export async function expectBillingPage(
+  page: Page,
+  check: (soon: typeof expect) => Promise<void>,
+): Promise<void> {
   await expect(async () => {
     await page.goto("/settings/billing");
-    await check();
+    await check(soon);
   }).toPass({ timeout: 20_000, intervals: [250, 500, 1_000] });
 }
 
