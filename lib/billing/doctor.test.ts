@@ -90,6 +90,26 @@ describe("billing:doctor (emulator)", () => {
     expect(await doctor.checkDatabase()).toMatchObject({ name: "Database", status: "pass" });
   });
 
+  it("fails the database check while a customer's sync keeps failing, naming it and the error", async () => {
+    const { db } = await import("@/lib/db");
+    const { createTestUser } = await import("@/lib/billing/testing/users");
+    const user = await createTestUser("doctor-queue");
+    const customerId = `cus_doctor_${Date.now()}`;
+    await db.billingCustomer.create({ data: { id: customerId, userId: user.id, livemode: false } });
+    await db.customerSync.create({
+      data: { customerId, requestSeq: 2, doneSeq: 1, failures: 3, lastError: "Stripe is down" },
+    });
+    try {
+      const check = await doctor.checkDatabase();
+      expect(check.status).toBe("fail");
+      expect(check.detail).toContain(`${customerId}, 3 tries: Stripe is down`);
+      expect(check.detail).toContain("npm run stripe:reconcile");
+    } finally {
+      await db.billingCustomer.delete({ where: { id: customerId } });
+    }
+    expect(await doctor.checkDatabase()).toMatchObject({ status: "pass" });
+  });
+
   it("fails on an extra enabled portal feature and on a missing one", async () => {
     await testStripe.billingPortal.configurations.update(await configurationId(), {
       features: { subscription_pause: { enabled: true }, invoice_history: { enabled: false } },

@@ -348,7 +348,56 @@ export async function checkDatabase(): Promise<DoctorCheck> {
   } catch (error) {
     return { name, status: "fail", detail: `billing tables unusable: ${firstLine(error)}` };
   }
-  return { name, status: "pass", detail: `reachable, ${applied.length} migrations applied` };
+  const queue = await syncQueueHealth();
+  const detail = `reachable, ${applied.length} migrations applied; ${queue.detail}`;
+  return { name, status: queue.ok ? "pass" : "fail", detail };
+}
+
+/** An event waiting longer than this is past any debounce, backoff or running drain. */
+const STALE_EVENT_MINUTES = 5;
+
+/** The webhook pipeline's queue: customers whose syncs keep failing, events left unprocessed. */
+async function syncQueueHealth(): Promise<{ ok: boolean; detail: string }> {
+  const { db } = await import("@/lib/db");
+  const [failing, waiting, stale] = await Promise.all([
+    db.customerSync.findMany({
+      where: { failures: { gt: 0 } },
+      select: { customerId: true, failures: true, lastError: true },
+      orderBy: { failures: "desc" },
+      take: 1,
+    }),
+    db.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM "CustomerSync" WHERE "requestSeq" > "doneSeq"`,
+    db.stripeEvent.count({
+      where: {
+        processedAt: null,
+        receivedAt: { lt: new Date(Date.now() - STALE_EVENT_MINUTES * 60_000) },
+      },
+    }),
+  ]);
+  const failingCount = failing.length
+    ? await db.customerSync.count({ where: { failures: { gt: 0 } } })
+    : 0;
+  const problems: string[] = [];
+  const worst = failing[0];
+  if (worst) {
+    problems.push(
+      `${failingCount} customer(s) whose sync keeps failing (${worst.customerId}, ${worst.failures} tries: ` +
+        `${(worst.lastError ?? "").split("\n")[0]?.slice(0, 200)})`,
+    );
+  }
+  if (stale > 0)
+    problems.push(`${stale} webhook event(s) unprocessed for over ${STALE_EVENT_MINUTES} minutes`);
+  if (problems.length) {
+    return {
+      ok: false,
+      detail: `sync queue: ${problems.join("; ")}: npm run stripe:reconcile retries now (docs/billing-sync.md)`,
+    };
+  }
+  return {
+    ok: true,
+    detail: `sync queue: ${waiting[0]?.n ?? 0} customer(s) waiting, none failing`,
+  };
 }
 
 async function localMigrations(): Promise<string[]> {
