@@ -1,6 +1,6 @@
 /**
  * `npm run stripe:reconcile [-- --include-stripe-customers] [--customer cus_…]`: re-syncs customers
- * from Stripe with the webhooks' sync function and prints what changed (lib/billing/reconcile-billing.ts).
+ * through the webhooks' queue and drain and prints what changed (lib/billing/sync/reconcile.ts).
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -82,8 +82,11 @@ try {
   await db.$disconnect().catch(() => undefined);
   process.exit(result.failed > 0 ? 1 : 0);
 } catch (error) {
+  const { LeaseBusyError } = await import("@/lib/lease");
   console.error(
-    `stripe:reconcile failed: ${error instanceof Error ? error.message : String(error)}`,
+    error instanceof LeaseBusyError
+      ? "stripe:reconcile: another reconciliation (this command or the cron) is running; try again when it has finished."
+      : `stripe:reconcile failed: ${error instanceof Error ? error.message : String(error)}`,
   );
   process.exit(1);
 }
