@@ -34,44 +34,67 @@ export const DEFAULT_DRAIN_BUDGET_MS = 45_000;
 /** How often an idle worker looks again while a leased customer may get new events. */
 const POLL_MS = 250;
 
-let shared: Promise<DrainReport> | null = null;
+/** The process's running drain; callers joining it push its deadline out to their own. */
+type RunState = { deadline: number; report: DrainReport };
+type Run = RunState & { done: Promise<DrainReport> };
+let shared: Run | null = null;
 let wanted = false;
 
-/** Drains the queue; joins the process's running drain when there is one. */
+/**
+ * Drains the queue. Joins the process's running drain when there is one, extending it to this
+ * caller's budget, so work queued just before a drain would have stopped is not left behind.
+ * Resolves when the drain has nothing left, or when this caller's budget is spent (each serverless
+ * invocation waits only for its own share).
+ */
 export function drainSyncQueue(options: DrainOptions = {}): Promise<DrainReport> {
-  if (options.customerIds) return drain(options);
+  const deadline = Date.now() + (options.budgetMs ?? DEFAULT_DRAIN_BUDGET_MS);
+  if (options.customerIds) return startRun(deadline, options).done;
   // A drain that is finishing might miss work queued just now: ask it to take another round.
   wanted = true;
-  shared ??= drain(options).finally(() => {
-    shared = null;
+  if (!shared) {
+    const run = startRun(deadline, options);
+    shared = run;
+    void run.done.finally(() => {
+      if (shared === run) shared = null;
+    });
+    return run.done;
+  }
+  const run = shared;
+  run.deadline = Math.max(run.deadline, deadline);
+  let timer: NodeJS.Timeout | undefined;
+  const budgetSpent = new Promise<DrainReport>((resolve) => {
+    timer = setTimeout(() => resolve(run.report), Math.max(0, deadline - Date.now()));
   });
-  return shared;
+  return Promise.race([run.done, budgetSpent]).finally(() => clearTimeout(timer));
 }
 
-async function drain(options: DrainOptions): Promise<DrainReport> {
-  const deadline = Date.now() + (options.budgetMs ?? DEFAULT_DRAIN_BUDGET_MS);
+function startRun(deadline: number, options: DrainOptions): Run {
+  const state: RunState = { deadline, report: { synced: 0, skipped: 0, failed: 0 } };
+  return Object.assign(state, { done: drain(state, options) });
+}
+
+async function drain(run: RunState, options: DrainOptions): Promise<DrainReport> {
   const workers = options.concurrency ?? env.BILLING_SYNC_CONCURRENCY;
-  const report: DrainReport = { synced: 0, skipped: 0, failed: 0 };
   do {
     if (!options.customerIds) wanted = false;
-    await Promise.all(Array.from({ length: workers }, () => work(deadline, report, options)));
-  } while (!options.customerIds && wanted && Date.now() < deadline);
-  return report;
+    await Promise.all(Array.from({ length: workers }, () => work(run, options)));
+  } while (!options.customerIds && wanted && Date.now() < run.deadline);
+  return run.report;
 }
 
-async function work(deadline: number, report: DrainReport, options: DrainOptions): Promise<void> {
+async function work(run: RunState, options: DrainOptions): Promise<void> {
   const only = options.customerIds;
-  while (Date.now() < deadline) {
+  while (Date.now() < run.deadline) {
     const ticket = await claimNext(only);
     if (ticket) {
       const result = await syncClaimed(ticket);
-      report[result.status] += 1;
+      run.report[result.status] += 1;
       options.onResult?.(result);
       continue;
     }
     const wait = await msUntilNextClaimable(only);
     // Nothing this process could take (idle, or held by other workers): done.
-    if (wait === null || Date.now() + wait > deadline) return;
+    if (wait === null || Date.now() + wait > run.deadline) return;
     await sleep(Math.min(Math.max(wait, 10), POLL_MS));
   }
 }

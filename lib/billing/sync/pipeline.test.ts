@@ -133,6 +133,25 @@ describe("backstop", () => {
     ).toBe(true);
   });
 
+  it("a drain joined just before it would stop takes the newcomer's budget: nothing is left behind", async () => {
+    const { customerId, subscription } = await subscribedCustomer(harness, "join");
+    await harness.ctl.setFaults({ shuffle: true, holdMs: 120_000 });
+    const event = await subscriptionUpdatedEvent(subscription.id);
+    await handleStripeWebhook(event.payload, event.signature());
+    // The customer is in its debounce: claimable in 1.5 s, after the first drain's budget.
+    await db.customerSync.update({
+      where: { customerId },
+      data: { runAfter: new Date(Date.now() + 1_500) },
+    });
+    const first = drainSyncQueue({ budgetMs: 300 });
+    const second = drainSyncQueue({ budgetMs: 10_000 });
+    expect(await second).toMatchObject({ synced: 1 });
+    await first;
+    expect(await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({
+      outcome: "synced",
+    });
+  });
+
   it("re-drives ledger events that were received but never processed", async () => {
     const { customerId, subscription } = await subscribedCustomer(harness, "redrive");
     await harness.ctl.setFaults({ shuffle: true, holdMs: 120_000 });
