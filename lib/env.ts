@@ -117,7 +117,7 @@ export const env = createEnv({
       .int()
       .min(0, "expected seconds (0 turns the timer off)")
       .max(3600, "expected at most 3600 seconds")
-      .default(isProduction ? 0 : 5),
+      .default(isProduction ? 30 : 5),
   },
   client: {},
   experimental__runtimeEnv: {},

@@ -122,9 +122,9 @@ function sleep(ms: number): Promise<void> {
 let timer: NodeJS.Timeout | undefined;
 
 /**
- * In a long-running server (`npm run dev`, self-hosted `next start`), drains every few seconds:
- * the backstop for syncs whose backoff ends after the webhook's own drain gave up. Serverless
- * deployments use the reconcile cron instead (docs/billing-sync.md).
+ * Drains every few seconds while the server process runs: the backstop for syncs whose backoff
+ * ends after the webhook's own drain stopped. Serverless instances live only for a while; the
+ * reconcile cron covers them (docs/billing-sync.md).
  */
 export function startDrainTimer(seconds = env.BILLING_DRAIN_INTERVAL_SECONDS): void {
   if (timer || seconds <= 0) return;

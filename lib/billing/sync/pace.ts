@@ -23,6 +23,9 @@ function syncQueue(): PQueue {
     concurrency: Math.max(2, env.BILLING_SYNC_CONCURRENCY * 2),
     intervalCap: perSecond,
     interval: 1_000,
+    // A sliding window: a fixed one lets two windows' worth land within one rolling second,
+    // which is how Stripe counts.
+    strict: true,
   });
   return queue;
 }

@@ -151,45 +151,37 @@ export async function finishTicket(
   );
 }
 
-/** Backoff after consecutive failures: 1 s, 2 s, 4 s, ... up to 5 minutes, with jitter. */
-export function backoffMs(failures: number): number {
-  const base = Math.min(1_000 * 2 ** Math.max(0, failures - 1), 300_000);
-  return Math.round(base / 2 + Math.random() * (base / 2));
-}
+/** Backoff after consecutive failures: about 1 s, 2 s, 4 s, ... up to 5 minutes. */
+const MAX_BACKOFF_MS = 300_000;
 
 /**
  * A failed sync of a claimed customer: the lease is released, the next try waits with backoff,
  * and the covered events show the attempt and the error in the ledger.
  */
 export async function failTicket(ticket: SyncTicket, error: string): Promise<void> {
-  const message = error.slice(0, MAX_ERROR_LENGTH);
-  await db.$transaction(async (tx) => {
-    const rows = await tx.$queryRawUnsafe<{ failures: number }[]>(
-      `UPDATE "CustomerSync" SET "failures" = "failures" + 1, "lastError" = $2,
-         "leaseUntil" = NULL, "leaseToken" = NULL
+  // One statement, not an interactive transaction: when the pool is starved (the usual reason a
+  // sync fails on the database side) this still gets through, instead of leaving the lease to
+  // run out.
+  // Jitter, so customers that failed together do not all come back at the same instant.
+  const base = 500 + Math.random() * 500;
+  await db.$executeRawUnsafe(
+    `WITH failed AS (
+       UPDATE "CustomerSync" SET "failures" = "failures" + 1, "lastError" = $2,
+         "leaseUntil" = NULL, "leaseToken" = NULL,
+         "runAfter" = ${NOW} + LEAST($4::float8 * power(2, "failures"), $5::float8)
+                      * interval '1 millisecond'
        WHERE "customerId" = $1 AND "leaseToken" = $3
-       RETURNING "failures"`,
-      ticket.customerId,
-      message,
-      ticket.leaseToken,
-    );
-    const failures = rows[0]?.failures;
-    if (failures !== undefined) {
-      await tx.$executeRawUnsafe(
-        `UPDATE "CustomerSync" SET "runAfter" = ${NOW} + $2::float8 * interval '1 millisecond'
-         WHERE "customerId" = $1`,
-        ticket.customerId,
-        backoffMs(failures),
-      );
-    }
-    await tx.$executeRawUnsafe(
-      `UPDATE "StripeEvent" SET "attempts" = "attempts" + 1, "lastError" = $3
-       WHERE "stripeCustomerId" = $1 AND "processedAt" IS NULL AND "receivedAt" <= $2`,
-      ticket.customerId,
-      ticket.coveredUntil,
-      message,
-    );
-  });
+       RETURNING "customerId"
+     )
+     UPDATE "StripeEvent" SET "attempts" = "attempts" + 1, "lastError" = $2
+     WHERE "stripeCustomerId" = $1 AND "processedAt" IS NULL AND "receivedAt" <= $6`,
+    ticket.customerId,
+    error.slice(0, MAX_ERROR_LENGTH),
+    ticket.leaseToken,
+    base,
+    MAX_BACKOFF_MS,
+    ticket.coveredUntil,
+  );
 }
 
 /**

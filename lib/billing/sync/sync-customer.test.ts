@@ -198,7 +198,9 @@ describe("syncStripeCustomer", () => {
   it("refuses an older snapshot written late: a slow fetch never overwrites a newer one", async () => {
     const { customerId } = await newCustomer("guard");
     await checkout(customerId, await resolvePriceId("pro", "month"));
-    // Webhooks would sync too; hold them so only the two syncs below run.
+    // No background sync may be running (it could meet the stalled read meant for sync A), and
+    // webhooks would sync too: hold them so only the two syncs below run.
+    await harness.settle();
     await harness.ctl.setFaults({ shuffle: true, holdMs: 120_000 });
     await syncStripeCustomer(customerId);
     const [sub] = await db.subscription.findMany({ where: { stripeCustomerId: customerId } });

@@ -40,6 +40,9 @@ export async function syncStripeCustomer(customerId: string): Promise<SyncResult
   return runSync(await immediateTicket(customerId), owner);
 }
 
+/** Prisma's default waits 2 s for a connection, which a busy pool can exceed (it then fails). */
+const WRITE_TRANSACTION = { maxWait: 10_000, timeout: 15_000 } as const;
+
 /** A customer's recorded owner: who its rows belong to, and its mode. */
 export type Owner = { userId: string; livemode: boolean };
 
@@ -69,10 +72,13 @@ export async function runSync(ticket: SyncTicket, owner: Owner): Promise<SyncRes
   );
 
   const refusal = refusalReason(snapshot, owner);
+  // The transaction itself is short; waiting for a connection may not be, under a starved pool.
   if (refusal) {
     if (refusal.log) console.error(`[billing] refusing to sync ${customerId}: ${refusal.reason}`);
-    await db.$transaction((tx) =>
-      finishTicket(tx, ticket, `skipped: ${refusal.reason}`, env.BILLING_SYNC_MIN_INTERVAL_MS),
+    await db.$transaction(
+      (tx) =>
+        finishTicket(tx, ticket, `skipped: ${refusal.reason}`, env.BILLING_SYNC_MIN_INTERVAL_MS),
+      WRITE_TRANSACTION,
     );
     return skipped(customerId, refusal.reason);
   }
@@ -82,7 +88,7 @@ export async function runSync(ticket: SyncTicket, owner: Owner): Promise<SyncRes
     if (newest) await writeSnapshot(tx, owner.userId, snapshot);
     await finishTicket(tx, ticket, "synced", env.BILLING_SYNC_MIN_INTERVAL_MS);
     return newest;
-  });
+  }, WRITE_TRANSACTION);
   return {
     status: "synced",
     customerId,
