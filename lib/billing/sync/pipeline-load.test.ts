@@ -3,6 +3,7 @@ import {
   postDelivery,
   subscribedCustomer,
   subscriptionUpdatedEvent,
+  syncsOf,
 } from "@/lib/billing/testing/customers";
 import { startBillingHarness, type BillingHarness } from "@/lib/billing/testing/harness";
 
@@ -29,9 +30,6 @@ afterEach(async () => {
 afterAll(async () => {
   await harness?.stop();
 });
-
-const syncsOf = async (customerId: string) =>
-  (await db.customerSync.findUnique({ where: { customerId } }))?.syncCount ?? 0;
 
 /** Sends `count` fresh events, `concurrency` at a time; returns the answers' statuses. */
 async function burst(

@@ -3,6 +3,7 @@ import {
   postDelivery,
   subscribedCustomer,
   subscriptionUpdatedEvent,
+  syncsOf,
 } from "@/lib/billing/testing/customers";
 import { startBillingHarness, type BillingHarness } from "@/lib/billing/testing/harness";
 
@@ -38,9 +39,6 @@ afterEach(async () => {
 afterAll(async () => {
   await harness?.stop();
 });
-
-const syncsOf = async (customerId: string) =>
-  (await db.customerSync.findUnique({ where: { customerId } }))?.syncCount ?? 0;
 
 describe("receive", () => {
   it("20 concurrent copies of one event: one recorded, 19 no-ops, one sync", async () => {

@@ -2,6 +2,7 @@ import pg from "pg";
 import Stripe from "stripe";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { startBillingHarness, type BillingHarness } from "@/lib/billing/testing/harness";
+import { subscribedCustomer } from "@/lib/billing/testing/customers";
 import { withDatabase } from "@/lib/billing/testing/database";
 
 // These tests break the database on purpose, so this file gets a database of its own on the run's
@@ -15,9 +16,6 @@ let admin: pg.Client;
 let harness: BillingHarness;
 let db: typeof import("@/lib/db").db;
 let getStripe: typeof import("@/lib/stripe").getStripe;
-let getOrCreateStripeCustomer: typeof import("@/lib/billing/customers").getOrCreateStripeCustomer;
-let resolvePriceId: typeof import("@/lib/billing/prices").resolvePriceId;
-let createTestUser: typeof import("@/lib/billing/testing/users").createTestUser;
 let state: typeof import("@/lib/billing/testing/state");
 
 beforeAll(async () => {
@@ -28,9 +26,6 @@ beforeAll(async () => {
   harness = await startBillingHarness({ databaseUrl: privateUrl, retryDelaysMs: [] });
   ({ db } = await import("@/lib/db"));
   ({ getStripe } = await import("@/lib/stripe"));
-  ({ getOrCreateStripeCustomer } = await import("@/lib/billing/customers"));
-  ({ resolvePriceId } = await import("@/lib/billing/prices"));
-  ({ createTestUser } = await import("@/lib/billing/testing/users"));
   state = await import("@/lib/billing/testing/state");
   const { runStripeSetup } = await import("@/lib/billing/stripe-setup");
   await runStripeSetup();
@@ -85,22 +80,6 @@ async function setDatabaseAvailable(available: boolean): Promise<void> {
     .toBe(true);
 }
 
-/** A subscribed customer whose records are in sync. */
-async function subscribedCustomer(label: string) {
-  const user = await createTestUser(label);
-  const customerId = await getOrCreateStripeCustomer(user.id);
-  const stripe = getStripe();
-  const pm = await stripe.paymentMethods.attach("pm_card_visa", { customer: customerId });
-  const subscription = await stripe.subscriptions.create({
-    customer: customerId,
-    items: [{ price: await resolvePriceId("pro", "month") }],
-    default_payment_method: pm.id,
-  });
-  await harness.settle();
-  expect(await state.storedState(customerId)).toEqual(await state.stripeState(customerId));
-  return { user, customerId, subscription };
-}
-
 /** The update's event and our answers to it, once delivered. */
 async function deliveredUpdate(subscriptionId: string) {
   await harness.ctl.flush();
@@ -129,7 +108,7 @@ async function failedOnce(eventId: string) {
 
 describe("an event that cannot be recorded answers 500 and Stripe's redelivery heals it", () => {
   it("while the database is unavailable", async () => {
-    const { customerId, subscription } = await subscribedCustomer("db-down");
+    const { customerId, subscription } = await subscribedCustomer(harness, "db-down");
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
 
     await setDatabaseAvailable(false);
@@ -163,7 +142,7 @@ describe("an event that cannot be recorded answers 500 and Stripe's redelivery h
 
 describe("a recorded event whose sync fails stays visible and the drain retries it with backoff", () => {
   it("when a write fails mid-sync: nothing half-written, the error recorded, the retry complete", async () => {
-    const { customerId, subscription } = await subscribedCustomer("write-fails");
+    const { customerId, subscription } = await subscribedCustomer(harness, "write-fails");
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
 
     // The ledger still works; the sync's invoice upsert (after the subscription upsert) fails.
@@ -196,7 +175,7 @@ describe("a recorded event whose sync fails stays visible and the drain retries 
   });
 
   it("when Stripe itself fails during the re-fetch", async () => {
-    const { customerId, subscription } = await subscribedCustomer("stripe-down");
+    const { customerId, subscription } = await subscribedCustomer(harness, "stripe-down");
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
     const list = vi.spyOn(getStripe().invoices, "list").mockImplementationOnce(() => {
       throw new Stripe.errors.StripeAPIError({

@@ -50,3 +50,9 @@ export async function postDelivery(
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
+
+/** How many syncs of the customer have finished (the queue counts them). */
+export async function syncsOf(customerId: string): Promise<number> {
+  const { db } = await import("@/lib/db");
+  return (await db.customerSync.findUnique({ where: { customerId } }))?.syncCount ?? 0;
+}
