@@ -18,6 +18,9 @@ nextEnv.loadEnvConfig(root, true);
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
 const port = process.env.PORT ?? "3000";
+// Sign-in links, Stripe return URLs and the portal's business profile come from APP_URL: on
+// another PORT they must point there too, not at lib/env.ts's default of localhost:3000.
+const appUrl = (process.env.APP_URL ??= `http://localhost:${port}`);
 let postgres: RunningPostgres | undefined;
 let stripe: LocalStripe | undefined;
 let next: ChildProcess | undefined = undefined;
@@ -45,7 +48,6 @@ try {
   if (process.env.STRIPE_SECRET_KEY) {
     console.log("dev: using STRIPE_SECRET_KEY from the environment");
   } else {
-    const appUrl = process.env.APP_URL ?? `http://localhost:${port}`;
     stripe = await startLocalStripe({
       port: Number(process.env.STRIPE_EMULATOR_PORT ?? 12111),
       stateFile: path.join(root, ".data", "stripe-emulator.json"),
