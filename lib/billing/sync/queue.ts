@@ -38,8 +38,55 @@ export type SyncTicket = {
 type TicketRow = { customerId: string; fetchSeq: number; coveredSeq: number; coveredUntil: Date };
 
 /**
+ * The receive step, in one statement: insert a webhook event into the ledger (a copy already
+ * there makes it a no-op) and, when it concerns a customer this app knows, bump that customer's
+ * request. An event that needs no sync is processed on arrival with `outcomeIfNoSync`.
+ */
+export async function recordEventAndRequestSync(event: {
+  id: string;
+  type: string;
+  livemode: boolean;
+  createdAt: Date;
+  /** The customer to sync; null when the event needs no sync. */
+  customerId: string | null;
+  outcomeIfNoSync: string;
+}): Promise<{ inserted: boolean; queued: boolean; outcome: string }> {
+  const [row] = await db.$queryRawUnsafe<{ inserted: number; queued: number }[]>(
+    `WITH known AS (
+       SELECT id FROM "BillingCustomer" WHERE id = $4
+     ), ins AS (
+       INSERT INTO "StripeEvent" ("id", "type", "livemode", "stripeCustomerId", "stripeCreatedAt",
+         "receivedAt", "processedAt", "outcome", "attempts")
+       SELECT $1, $2, $3, $4, $5, ${NOW},
+         CASE WHEN EXISTS (SELECT 1 FROM known) THEN NULL ELSE ${NOW} END,
+         CASE WHEN EXISTS (SELECT 1 FROM known) THEN NULL ELSE $6 END,
+         CASE WHEN EXISTS (SELECT 1 FROM known) THEN 0 ELSE 1 END
+       ON CONFLICT ("id") DO NOTHING
+       RETURNING "id"
+     ), asked AS (
+       INSERT INTO "CustomerSync" ("customerId", "requestSeq", "runAfter")
+       SELECT id, 1, ${NOW} FROM known WHERE EXISTS (SELECT 1 FROM ins)
+       ON CONFLICT ("customerId") DO UPDATE SET "requestSeq" = "CustomerSync"."requestSeq" + 1
+       RETURNING "customerId"
+     )
+     SELECT (SELECT count(*) FROM ins)::int AS "inserted", (SELECT count(*) FROM asked)::int AS "queued"`,
+    event.id,
+    event.type,
+    event.livemode,
+    event.customerId,
+    event.createdAt,
+    event.outcomeIfNoSync,
+  );
+  return {
+    inserted: (row?.inserted ?? 0) > 0,
+    queued: (row?.queued ?? 0) > 0,
+    outcome: event.outcomeIfNoSync,
+  };
+}
+
+/**
  * Asks for a sync of these customers now, past any debounce or backoff (reconciliation; webhooks
- * ask in receive.ts).
+ * ask through recordEventAndRequestSync).
  */
 export async function requestSyncs(customerIds: readonly string[]): Promise<number> {
   if (customerIds.length === 0) return 0;

@@ -1,7 +1,7 @@
 import Stripe from "stripe";
 import { z } from "zod";
 import { idOf } from "@/lib/billing/sync-records";
-import { db } from "@/lib/db";
+import { recordEventAndRequestSync } from "@/lib/billing/sync/queue";
 import { env } from "@/lib/env";
 import { stripeMode } from "@/lib/stripe";
 
@@ -104,42 +104,22 @@ function refuse(status: 400 | 500, error: string): WebhookResult {
   return { status, body: { error }, drain: false };
 }
 
-/**
- * One statement: insert the event (a copy already there makes it a no-op), and if it needs a sync
- * of a customer this app knows, bump that customer's request in the queue. An event that needs no
- * sync is processed on arrival with its outcome.
- */
-async function recordEvent(
-  event: Stripe.Event,
-): Promise<{ inserted: boolean; queued: boolean; outcome: string }> {
+/** What recording asks of the queue: which customer to sync, or the outcome if none. */
+function recordEvent(event: Stripe.Event) {
   const customerId = isHandled(event) ? customerIdOf(event) : null;
-  const needsSync = customerId !== null;
-  const outcome = !isHandled(event)
+  const outcomeIfNoSync = !isHandled(event)
     ? "ignored"
     : customerId
       ? "skipped: customer not created by this app"
       : "skipped: event has no customer";
-  const [row] = await db.$queryRaw<{ inserted: number; queued: number }[]>`
-    WITH known AS (
-      SELECT id FROM "BillingCustomer" WHERE ${needsSync} AND id = ${customerId}
-    ), ins AS (
-      INSERT INTO "StripeEvent" ("id", "type", "livemode", "stripeCustomerId", "stripeCreatedAt",
-        "receivedAt", "processedAt", "outcome", "attempts")
-      SELECT ${event.id}, ${event.type}, ${event.livemode}, ${customerId},
-        ${new Date(event.created * 1000)}, now() AT TIME ZONE 'UTC',
-        CASE WHEN EXISTS (SELECT 1 FROM known) THEN NULL ELSE now() AT TIME ZONE 'UTC' END,
-        CASE WHEN EXISTS (SELECT 1 FROM known) THEN NULL ELSE ${outcome} END,
-        CASE WHEN EXISTS (SELECT 1 FROM known) THEN 0 ELSE 1 END
-      ON CONFLICT ("id") DO NOTHING
-      RETURNING "id"
-    ), asked AS (
-      INSERT INTO "CustomerSync" ("customerId", "requestSeq", "runAfter")
-      SELECT id, 1, now() AT TIME ZONE 'UTC' FROM known WHERE EXISTS (SELECT 1 FROM ins)
-      ON CONFLICT ("customerId") DO UPDATE SET "requestSeq" = "CustomerSync"."requestSeq" + 1
-      RETURNING "customerId"
-    )
-    SELECT (SELECT count(*) FROM ins)::int AS "inserted", (SELECT count(*) FROM asked)::int AS "queued"`;
-  return { inserted: (row?.inserted ?? 0) > 0, queued: (row?.queued ?? 0) > 0, outcome };
+  return recordEventAndRequestSync({
+    id: event.id,
+    type: event.type,
+    livemode: event.livemode,
+    createdAt: new Date(event.created * 1000),
+    customerId,
+    outcomeIfNoSync,
+  });
 }
 
 function isHandled(event: Stripe.Event): event is HandledEvent {
