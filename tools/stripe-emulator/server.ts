@@ -25,6 +25,7 @@ import * as invoices from "./resources/invoices";
 import * as pms from "./resources/payment-methods";
 import * as portal from "./resources/portal";
 import * as prices from "./resources/prices";
+import * as schedules from "./resources/subscription-schedules";
 import * as subs from "./resources/subscriptions";
 import * as webhooks from "./resources/webhook-endpoints";
 import { randomToken, type Mode } from "./store";
@@ -125,6 +126,15 @@ route("GET", "/subscriptions/:id", (c, _p, m) => subs.getSubscription(c, at(m, 1
 route("POST", "/subscriptions/:id", (c, p, m) => subs.updateSubscription(c, at(m, 1), p));
 route("DELETE", "/subscriptions/:id", (c, p, m) => subs.cancelSubscription(c, at(m, 1), p));
 
+route("GET", "/subscription_schedules", (c, p) => schedules.listSchedules(c, p));
+route("GET", "/subscription_schedules/:id", (c, _p, m) => schedules.getSchedule(c, at(m, 1)));
+route("POST", "/subscription_schedules/:id/release", (c, p, m) =>
+  schedules.releaseScheduleById(c, at(m, 1), p),
+);
+route("POST", "/subscription_schedules/:id/cancel", (c, p, m) =>
+  subs.cancelScheduleById(c, at(m, 1), p),
+);
+
 route("GET", "/subscription_items", (c, p) => {
   const subId = typeof p.subscription === "string" ? p.subscription : "";
   const sub = subs.getSubscription(c, subId, "subscription");
@@ -205,6 +215,8 @@ function resolver(ctx: Ctx): (ref: string) => unknown {
       );
     if (ref.startsWith("pm_")) return s.paymentMethods[ref];
     if (ref.startsWith("in_")) return s.invoices[ref];
+    // Before `sub_`: schedule ids start with `sub_sched_`.
+    if (ref.startsWith("sub_sched_")) return s.subscriptionSchedules[ref];
     if (ref.startsWith("sub_")) return s.subscriptions[ref];
     if (ref.startsWith("prod_")) return s.products[ref];
     if (ref.startsWith("price_")) return s.prices[ref];
@@ -212,6 +224,33 @@ function resolver(ctx: Ctx): (ref: string) => unknown {
     if (ref.startsWith("bpc_")) return s.portalConfigurations[ref];
     return s.products[ref] ?? s.prices[ref];
   };
+}
+
+/**
+ * `currency_options` is an includable field: only present on prices when expanded
+ * (`expand[]=currency_options`, `data.currency_options`, `items.data.price.currency_options`…).
+ * The stored price objects never carry it, so responses are copies with it added.
+ */
+function includeCurrencyOptions(ctx: Ctx, value: unknown, paths: string[]): unknown {
+  let out = value;
+  for (const path of paths) {
+    const segments = path.split(".").slice(0, -1);
+    const walk = (v: unknown, rest: string[]): unknown => {
+      if (Array.isArray(v)) return v.map((x) => walk(x, rest));
+      if (typeof v !== "object" || v === null) return v;
+      const record = v as Record<string, unknown>;
+      const [head, ...tail] = rest;
+      if (head === undefined) {
+        const id = record.id;
+        const price =
+          typeof id === "string" && record.object === "price" ? ctx.s.prices[id] : undefined;
+        return price ? { ...record, currency_options: prices.currencyOptionsOf(ctx, price) } : v;
+      }
+      return head in record ? { ...record, [head]: walk(record[head], tail) } : v;
+    };
+    out = walk(out, segments);
+  }
+  return out;
 }
 
 const KEY_RE = /^(?:sk|rk)_(test|live)_[A-Za-z0-9_]+$/;
@@ -233,7 +272,7 @@ const idOf = (v: string | { id: string } | null | undefined): string | null =>
 
 /**
  * The customer a request is about, for request accounting: `/v1/customers/cus_…[/…]`, else a
- * `customer` param, else the customer of the subscription / payment method / invoice in the
+ * `customer` param, else the customer of the subscription / schedule / payment method / invoice in the
  * path (looked up in the request's mode before handling).
  */
 function customerOf(
@@ -245,11 +284,16 @@ function customerOf(
   const inPath = /^\/v1\/customers\/(cus_[^/]+)(?:\/|$)/.exec(path);
   if (inPath?.[1]) return decodeURIComponent(inPath[1]);
   if (typeof params.customer === "string" && params.customer) return params.customer;
-  const owned = /^\/v1\/(subscriptions|payment_methods|invoices)\/([^/]+)(?:\/|$)/.exec(path);
+  const owned =
+    /^\/v1\/(subscriptions|subscription_schedules|payment_methods|invoices)\/([^/]+)(?:\/|$)/.exec(
+      path,
+    );
   if (!mode || !owned?.[2]) return null;
   const s = core.state.modes[mode];
   const objectId = decodeURIComponent(owned[2]);
   if (owned[1] === "subscriptions") return idOf(s.subscriptions[objectId]?.customer);
+  if (owned[1] === "subscription_schedules")
+    return idOf(s.subscriptionSchedules[objectId]?.customer ?? null);
   if (owned[1] === "payment_methods") return idOf(s.paymentMethods[objectId]?.customer);
   return idOf(s.invoices[objectId]?.customer);
 }
@@ -344,10 +388,15 @@ async function handleApi(
     }
     const m = r.re.exec(url.pathname) ?? [];
     const result = r.handler(ctx, params, [...m]);
-    const expand = (strArr(params, "expand") ?? []).filter(
-      (e) => e !== "line_items" && e !== "subscriptions",
+    const requested = strArr(params, "expand") ?? [];
+    const includes = requested.filter(
+      (e) => e === "currency_options" || e.endsWith(".currency_options"),
     );
-    body = JSON.stringify(applyExpand(result, expand, resolver(ctx)), null, 2);
+    const expand = requested.filter(
+      (e) => e !== "line_items" && e !== "subscriptions" && !includes.includes(e),
+    );
+    const expanded = applyExpand(result, expand, resolver(ctx));
+    body = JSON.stringify(includeCurrencyOptions(ctx, expanded, includes), null, 2);
     core.changed();
   } catch (e) {
     const err =

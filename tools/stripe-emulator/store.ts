@@ -11,8 +11,6 @@ export interface SubscriptionInternal {
   trialWillEndSent: boolean;
   /** Proration lines waiting for the next invoice (proration_behavior=create_prorations). */
   pendingLines: { description: string; amount: number; priceId: string; quantity: number }[];
-  /** Plan change scheduled for the period end (portal schedule_at_period_end). */
-  scheduledPrice: { itemId: string; priceId: string; quantity: number } | null;
   /** Failed payment attempts on the latest renewal invoice. */
   failedAttempts: number;
 }
@@ -29,6 +27,7 @@ export interface ModeState {
   products: Record<string, Stripe.Product>;
   prices: Record<string, Stripe.Price>;
   subscriptions: Record<string, Stripe.Subscription>;
+  subscriptionSchedules: Record<string, Stripe.SubscriptionSchedule>;
   invoices: Record<string, Stripe.Invoice>;
   paymentMethods: Record<string, Stripe.PaymentMethod>;
   checkoutSessions: Record<string, Stripe.Checkout.Session>;
@@ -37,11 +36,18 @@ export interface ModeState {
   webhookEndpoints: Record<string, Stripe.WebhookEndpoint>;
   events: Record<string, Stripe.Event>;
   subInternal: Record<string, SubscriptionInternal>;
+  /**
+   * `currency_options` of each price, by price id. Stripe only returns them when expanded
+   * (`expand[]=currency_options`), so they live next to the price rather than on it.
+   */
+  priceCurrencyOptions: Record<string, Record<string, Stripe.Price.CurrencyOptions>>;
   portalInternal: Record<string, PortalSessionInternal>;
   checkoutInternal: Record<
     string,
     {
       lines: { price: string; quantity: number }[];
+      /** The session's presentment currency (the price's own, or one of its currency_options). */
+      currency?: string;
       trialDays: number | null;
       subscriptionMetadata: Record<string, string>;
     }
@@ -62,6 +68,7 @@ export function emptyMode(): ModeState {
     products: {},
     prices: {},
     subscriptions: {},
+    subscriptionSchedules: {},
     invoices: {},
     paymentMethods: {},
     checkoutSessions: {},
@@ -70,6 +77,7 @@ export function emptyMode(): ModeState {
     webhookEndpoints: {},
     events: {},
     subInternal: {},
+    priceCurrencyOptions: {},
     portalInternal: {},
     checkoutInternal: {},
     invoiceSeq: 0,

@@ -386,7 +386,12 @@ describe("portal actions over plain HTML forms", () => {
     await postForm(`${s.url}/subscriptions/${sub.id}/update/confirm`, {
       price: cat.basicMonthly.id,
     });
-    expect(await typesSince(h.stripe, mark)).toEqual([]);
+    // A subscription schedule holds the change (see schedules.test.ts for the details).
+    expect(await typesSince(h.stripe, mark)).toEqual([
+      "subscription_schedule.created",
+      "customer.subscription.updated",
+    ]);
+    expect((await h.stripe.subscriptions.retrieve(sub.id)).schedule).toMatch(/^sub_sched_/);
     expect((await getPage(s.url)).text).toContain("Changes to Basic");
     await h.ctl.advanceClock({ to: onPro.items.data[0]!.current_period_end + 10 });
     const after = await h.stripe.subscriptions.retrieve(sub.id, { expand: ["latest_invoice"] });

@@ -7,7 +7,8 @@ import { ApiError } from "../http/errors";
 import { parseForm } from "../http/form";
 import { readBody, redirect, sendHtml } from "../http/respond";
 import { checkoutInternal, completeCheckout } from "../resources/checkout";
-import { formatAmount } from "../resources/subscriptions";
+import { formatAmount } from "../currency";
+import { priceSupports, unitAmountIn } from "../resources/prices";
 import type { Mode } from "../store";
 import { cardFields, esc, layout, parseExpiry } from "./layout";
 
@@ -33,7 +34,9 @@ function summary(ctx: Ctx, session: Stripe.Checkout.Session): string {
       const every = price.recurring
         ? `${price.recurring.interval_count > 1 ? `every ${price.recurring.interval_count} ${price.recurring.interval}s` : `per ${price.recurring.interval}`}`
         : "";
-      return `<div class="row"><div><strong>${esc(product?.name ?? price.id)}</strong>${price.nickname ? ` <span class="muted">${esc(price.nickname)}</span>` : ""}<div class="muted">Qty ${l.quantity}</div></div><div>${esc(formatAmount((price.unit_amount ?? 0) * l.quantity, price.currency))} ${esc(every)}</div></div>`;
+      const currency = internal.currency ?? session.currency ?? price.currency;
+      const unit = priceSupports(ctx, price, currency) ? unitAmountIn(ctx, price, currency) : 0;
+      return `<div class="row"><div><strong>${esc(product?.name ?? price.id)}</strong>${price.nickname ? ` <span class="muted">${esc(price.nickname)}</span>` : ""}<div class="muted">Qty ${l.quantity}</div></div><div>${esc(formatAmount(unit * l.quantity, currency))} ${esc(every)}</div></div>`;
     })
     .join("");
   const trial = internal.trialDays

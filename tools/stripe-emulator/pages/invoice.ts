@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type Stripe from "stripe";
 import type { EmulatorCore } from "../core";
 import { sendHtml } from "../http/respond";
-import { formatAmount } from "../resources/subscriptions";
+import { formatAmount } from "../currency";
 import { esc, fmtDate, layout } from "./layout";
 
 function findInvoice(core: EmulatorCore, id: string): Stripe.Invoice | undefined {

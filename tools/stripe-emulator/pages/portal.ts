@@ -7,11 +7,20 @@ import type Stripe from "stripe";
 import type { Ctx } from "../context";
 import { diff } from "../context";
 import type { EmulatorCore } from "../core";
+import { formatAmount } from "../currency";
 import { ApiError } from "../http/errors";
 import { parseForm } from "../http/form";
 import { readBody, redirect, sendHtml } from "../http/respond";
 import { updateCustomer } from "../resources/customers";
 import { allowedPrices } from "../resources/portal";
+import { priceSupports, unitAmountIn } from "../resources/prices";
+import {
+  attachSchedule,
+  attachedSchedule,
+  nextPhase,
+  phaseFactory,
+  releaseSchedule,
+} from "../resources/subscription-schedules";
 import {
   attachPaymentMethod,
   detachPaymentMethod,
@@ -23,11 +32,10 @@ import {
   applySubscriptionUpdate,
   cancelNow,
   customerIdOf,
-  formatAmount,
-  internalOf,
   isLive,
+  nextPeriodEnd,
   periodOf,
-  prorationLines,
+  previewUpdate,
   retryOpenInvoice,
 } from "../resources/subscriptions";
 import type { Mode, PortalSessionInternal } from "../store";
@@ -76,14 +84,36 @@ function productName(ctx: Ctx, price: Stripe.Price): string {
   return ctx.s.products[pid]?.name ?? pid;
 }
 
-function priceLabel(price: Stripe.Price, quantity = 1): string {
+/** "$30.00 per month", in the subscription's currency (a price's own or a currency option). */
+function priceLabel(ctx: Ctx, price: Stripe.Price, quantity: number, currency: string): string {
   const rec = price.recurring;
   const per = rec
     ? rec.interval_count > 1
       ? ` every ${rec.interval_count} ${rec.interval}s`
       : ` per ${rec.interval}`
     : "";
-  return `${formatAmount((price.unit_amount ?? 0) * quantity, price.currency)}${per}`;
+  const unit = priceSupports(ctx, price, currency) ? unitAmountIn(ctx, price, currency) : 0;
+  return `${formatAmount(unit * quantity, currency)}${per}`;
+}
+
+/**
+ * The change a schedule will make at its next phase, when it differs from today's items: what
+ * the portal shows as "Changes to … on …".
+ */
+function scheduledChange(
+  p: Portal,
+  sub: Stripe.Subscription,
+): { price: Stripe.Price; quantity: number; at: number } | null {
+  const sched = attachedSchedule(p.ctx, sub);
+  const next = sched ? nextPhase(sched) : null;
+  const first = next?.items[0];
+  if (!next || !first) return null;
+  const price = p.ctx.s.prices[typeof first.price === "string" ? first.price : first.price.id];
+  if (!price) return null;
+  const quantity = first.quantity ?? 1;
+  const item = sub.items.data[0];
+  if (item && item.price.id === price.id && (item.quantity ?? 1) === quantity) return null;
+  return { price, quantity, at: next.start_date };
 }
 
 function shell(p: Portal, title: string, body: string, notice?: string | null): string {
@@ -128,16 +158,21 @@ function statusBadge(sub: Stripe.Subscription): string {
 
 function renewalLine(p: Portal, sub: Stripe.Subscription): string {
   const end = periodOf(sub).end;
-  const sched = internalOf(p.ctx, sub.id).scheduledPrice;
-  const schedPrice = sched ? p.ctx.s.prices[sched.priceId] : undefined;
   if (sub.cancel_at) return `Cancels on ${fmtDate(sub.cancel_at)}`;
   if (sub.status === "trialing") return `Trial ends ${fmtDate(sub.trial_end)}`;
   if (sub.status === "past_due")
     return `Payment failed — we'll retry. Update your payment method to avoid cancellation.`;
-  const change = schedPrice
-    ? ` · Changes to ${productName(p.ctx, schedPrice)} (${priceLabel(schedPrice, sched?.quantity)}) on ${fmtDate(end)}`
+  return `Renews on ${fmtDate(end)}`;
+}
+
+function scheduledChangeLine(p: Portal, sub: Stripe.Subscription): string {
+  const change = scheduledChange(p, sub);
+  if (!change) return "";
+  const label = `Changes to ${productName(p.ctx, change.price)} (${priceLabel(p.ctx, change.price, change.quantity, sub.currency)}) on ${fmtDate(change.at)}`;
+  const undo = p.config.features.subscription_update.enabled
+    ? ` <form class="inline" method="post" action="${p.base}/subscriptions/${esc(sub.id)}/schedule/release"><button type="submit">Cancel scheduled change</button></form>`
     : "";
-  return `Renews on ${fmtDate(end)}${change}`;
+  return `<p class="notice" data-scheduled-change>${esc(label)}${undo}</p>`;
 }
 
 function subscriptionCard(p: Portal, sub: Stripe.Subscription): string {
@@ -145,7 +180,7 @@ function subscriptionCard(p: Portal, sub: Stripe.Subscription): string {
   const items = sub.items.data
     .map(
       (i) =>
-        `<div><strong>${esc(productName(p.ctx, i.price))}</strong>${(i.quantity ?? 1) > 1 ? ` × ${i.quantity}` : ""} — ${esc(priceLabel(i.price, i.quantity ?? 1))}</div>`,
+        `<div><strong>${esc(productName(p.ctx, i.price))}</strong>${(i.quantity ?? 1) > 1 ? ` × ${i.quantity}` : ""} — ${esc(priceLabel(p.ctx, i.price, i.quantity ?? 1, sub.currency))}</div>`,
     )
     .join("");
   const actions: string[] = [];
@@ -164,7 +199,7 @@ function subscriptionCard(p: Portal, sub: Stripe.Subscription): string {
       `<a class="button" href="${p.base}/subscriptions/${esc(sub.id)}/cancel">Cancel subscription</a>`,
     );
   }
-  return `<div class="card" data-subscription="${esc(sub.id)}"><h2>Current subscription ${statusBadge(sub)}</h2>${items}<p class="muted">${esc(renewalLine(p, sub))}</p><div class="actions">${actions.join("")}</div></div>`;
+  return `<div class="card" data-subscription="${esc(sub.id)}"><h2>Current subscription ${statusBadge(sub)}</h2>${items}<p class="muted">${esc(renewalLine(p, sub))}</p>${scheduledChangeLine(p, sub)}<div class="actions">${actions.join("")}</div></div>`;
 }
 
 function paymentMethodsCard(p: Portal): string {
@@ -234,7 +269,10 @@ function cancelPage(p: Portal, sub: Stripe.Subscription): string {
         )}<label for="comment">Anything else?</label><textarea id="comment" name="comment" rows="2"></textarea></fieldset>`
     : "";
   const items = sub.items.data
-    .map((i) => `${productName(p.ctx, i.price)} — ${priceLabel(i.price, i.quantity ?? 1)}`)
+    .map(
+      (i) =>
+        `${productName(p.ctx, i.price)} — ${priceLabel(p.ctx, i.price, i.quantity ?? 1, sub.currency)}`,
+    )
     .join(", ");
   return shell(
     p,
@@ -249,7 +287,10 @@ function updatePage(p: Portal, sub: Stripe.Subscription): string {
   const current = item?.price.id;
   const cards = (su.products ?? [])
     .flatMap((prod) => prod.prices.map((priceId) => ({ prod, price: p.ctx.s.prices[priceId] })))
-    .filter((x): x is { prod: (typeof x)["prod"]; price: Stripe.Price } => Boolean(x.price?.active))
+    .filter((x): x is { prod: (typeof x)["prod"]; price: Stripe.Price } =>
+      // Only prices the subscription's currency can be billed in (Stripe's portal does the same).
+      Boolean(x.price?.active && priceSupports(p.ctx, x.price, sub.currency)),
+    )
     .map(({ prod, price }) => {
       const isCurrent = price.id === current;
       const aq = prod.adjustable_quantity;
@@ -258,13 +299,13 @@ function updatePage(p: Portal, sub: Stripe.Subscription): string {
       const quantityField = aq.enabled
         ? `<label class="radio">Quantity <input type="number" name="quantity" min="${aq.minimum}"${aq.maximum ? ` max="${aq.maximum}"` : ""} value="${qty}" style="width:5em"></label>`
         : "";
-      const select = `<form class="inline" method="get" action="${p.base}/subscriptions/${esc(sub.id)}/update/confirm"><input type="hidden" name="price" value="${esc(price.id)}">${quantityField}<button type="submit" class="primary" aria-label="Select ${esc(productName(p.ctx, price))} ${esc(priceLabel(price))}">${isCurrent ? "Update quantity" : "Select"}</button></form>`;
+      const select = `<form class="inline" method="get" action="${p.base}/subscriptions/${esc(sub.id)}/update/confirm"><input type="hidden" name="price" value="${esc(price.id)}">${quantityField}<button type="submit" class="primary" aria-label="Select ${esc(productName(p.ctx, price))} ${esc(priceLabel(p.ctx, price, 1, sub.currency))}">${isCurrent ? "Update quantity" : "Select"}</button></form>`;
       const action = isCurrent
         ? aq.enabled
           ? `<span class="badge">Current plan</span> ${select}`
           : `<span class="badge">Current plan</span>`
         : select;
-      return `<div class="row" data-price="${esc(price.id)}"><div><strong>${esc(productName(p.ctx, price))}</strong>${price.nickname ? ` <span class="muted">${esc(price.nickname)}</span>` : ""}<div>${esc(priceLabel(price))}</div></div><div>${action}</div></div>`;
+      return `<div class="row" data-price="${esc(price.id)}"><div><strong>${esc(productName(p.ctx, price))}</strong>${price.nickname ? ` <span class="muted">${esc(price.nickname)}</span>` : ""}<div>${esc(priceLabel(p.ctx, price, 1, sub.currency))}</div></div><div>${action}</div></div>`;
     })
     .join("");
   return shell(
@@ -274,28 +315,81 @@ function updatePage(p: Portal, sub: Stripe.Subscription): string {
   );
 }
 
-const INTERVAL_DAYS: Record<string, number> = { day: 1, week: 7, month: 30, year: 365 };
-
-function intervalDays(pr: Stripe.Price): number {
-  return (
-    (INTERVAL_DAYS[pr.recurring?.interval ?? "month"] ?? 30) * (pr.recurring?.interval_count ?? 1)
-  );
+/** Length of a price's interval, comparable across units (months and years exactly). */
+function intervalLength(pr: Stripe.Price): number {
+  const rec = pr.recurring;
+  const count = rec?.interval_count ?? 1;
+  switch (rec?.interval ?? "month") {
+    case "day":
+      return count;
+    case "week":
+      return 7 * count;
+    case "year":
+      return 365.25 * count;
+    default:
+      return (365.25 / 12) * count;
+  }
 }
 
-/** Whether the configuration's schedule_at_period_end conditions make this change wait. */
-function isDowngrade(
+/**
+ * Whether the configuration's `schedule_at_period_end.conditions` make this change wait for the
+ * period end, with Stripe's definitions: `decreasing_item_amount` — the item's amount per
+ * billing period (unit amount × quantity) decreases; `shortening_interval` — the new billing
+ * interval is shorter. Monthly to yearly (a larger amount, a longer interval) applies now.
+ */
+function waitsForPeriodEnd(
   p: Portal,
+  sub: Stripe.Subscription,
   item: Stripe.SubscriptionItem,
   price: Stripe.Price,
   quantity: number,
 ): boolean {
   const conds = p.config.features.subscription_update.schedule_at_period_end.conditions;
-  const perDay = (pr: Stripe.Price, q: number) => ((pr.unit_amount ?? 0) * q) / intervalDays(pr);
+  const amount = (pr: Stripe.Price, q: number) => unitAmountIn(p.ctx, pr, sub.currency) * q;
   return conds.some((c) =>
     c.type === "decreasing_item_amount"
-      ? perDay(price, quantity) < perDay(item.price, item.quantity ?? 1)
-      : c.type === "shortening_interval" && intervalDays(price) < intervalDays(item.price),
+      ? amount(price, quantity) < amount(item.price, item.quantity ?? 1)
+      : c.type === "shortening_interval" && intervalLength(price) < intervalLength(item.price),
   );
+}
+
+/**
+ * The portal's period-end change: a schedule from the subscription with two phases — today's
+ * items until the period end, then the new price for one iteration — released at its end.
+ */
+function scheduleChange(
+  p: Portal,
+  sub: Stripe.Subscription,
+  item: Stripe.SubscriptionItem,
+  price: Stripe.Price,
+  quantity: number,
+): void {
+  const { start, end } = periodOf(sub);
+  const behavior = p.config.features.subscription_update.proration_behavior;
+  const prorationBehavior =
+    behavior === "always_invoice" || behavior === "none" ? behavior : "create_prorations";
+  const current = sub.items.data.map((i) => ({ price: i.price.id, quantity: i.quantity ?? 1 }));
+  const next = sub.items.data.map((i) =>
+    i.id === item.id
+      ? { price: price.id, quantity }
+      : { price: i.price.id, quantity: i.quantity ?? 1 },
+  );
+  attachSchedule(p.ctx, sub, [
+    phaseFactory({ start, end, currency: sub.currency, items: current, prorationBehavior }),
+    phaseFactory({
+      start: end,
+      end: nextPeriodEnd(end, price, sub.billing_cycle_anchor),
+      currency: sub.currency,
+      items: next,
+      prorationBehavior,
+    }),
+  ]);
+}
+
+/** Releases the subscription's schedule, if any (before the portal changes it otherwise). */
+function releaseAttached(p: Portal, sub: Stripe.Subscription): void {
+  const sched = attachedSchedule(p.ctx, sub);
+  if (sched) releaseSchedule(p.ctx, sched);
 }
 
 function confirmPage(
@@ -307,18 +401,22 @@ function confirmPage(
   error?: string,
 ): string {
   const su = p.config.features.subscription_update;
-  const scheduled = isDowngrade(p, item, price, quantity);
+  const scheduled = waitsForPeriodEnd(p, sub, item, price, quantity);
   let dueToday = "";
-  if (!scheduled && su.proration_behavior !== "none") {
-    const lines = prorationLines(p.ctx, sub, item, price, quantity);
-    const total = lines.reduce((a, l) => a + l.amount, 0);
-    dueToday = `<div class="row"><span>${su.proration_behavior === "always_invoice" ? "Amount due today (prorated)" : "Prorated adjustment on your next invoice"}</span><strong>${esc(formatAmount(total, price.currency))}</strong></div>`;
+  const preview = scheduled
+    ? null
+    : previewUpdate(p.ctx, sub, item, price, quantity, su.proration_behavior);
+  if (preview && (preview.invoicedNow || su.proration_behavior !== "none")) {
+    dueToday = `<div class="row"><span>${preview.invoicedNow ? "Amount due today (prorated)" : "Prorated adjustment on your next invoice"}</span><strong>${esc(formatAmount(preview.total, sub.currency))}</strong></div>`;
   }
-  const when = scheduled
-    ? `Your plan changes on ${fmtDate(periodOf(sub).end)}.`
-    : "Your plan changes immediately.";
+  const pending = scheduledChange(p, sub);
+  const when = `${
+    scheduled
+      ? `Your plan changes on ${fmtDate(periodOf(sub).end)}.`
+      : "Your plan changes immediately."
+  }${pending ? ` This replaces the change to ${productName(p.ctx, pending.price)} scheduled for ${fmtDate(pending.at)}.` : ""}`;
   const hidden = `<input type="hidden" name="price" value="${esc(price.id)}"><input type="hidden" name="item" value="${esc(item.id)}"><input type="hidden" name="quantity" value="${quantity}">`;
-  const body = `<div class="card"><h2>Confirm your new plan</h2>${error ? `<div class="error" role="alert">${esc(error)}</div>` : ""}<div class="row"><span>Current</span><span>${esc(productName(p.ctx, item.price))} — ${esc(priceLabel(item.price, item.quantity ?? 1))}</span></div><div class="row"><span>New</span><strong>${esc(productName(p.ctx, price))} — ${esc(priceLabel(price, quantity))}</strong></div>${dueToday}<p class="muted">${esc(when)}</p><form method="post" action="${p.base}/subscriptions/${esc(sub.id)}/update/confirm">${hidden}<div class="actions"><button class="primary" type="submit">Confirm</button>${flowActive(p) && p.session.flow?.type === "subscription_update_confirm" ? "" : `<a class="button" href="${p.base}/subscriptions/${esc(sub.id)}/update">Go back</a>`}</div></form></div>`;
+  const body = `<div class="card"><h2>Confirm your new plan</h2>${error ? `<div class="error" role="alert">${esc(error)}</div>` : ""}<div class="row"><span>Current</span><span>${esc(productName(p.ctx, item.price))} — ${esc(priceLabel(p.ctx, item.price, item.quantity ?? 1, sub.currency))}</span></div><div class="row"><span>New</span><strong>${esc(productName(p.ctx, price))} — ${esc(priceLabel(p.ctx, price, quantity, sub.currency))}</strong></div>${dueToday}<p class="muted">${esc(when)}</p><form method="post" action="${p.base}/subscriptions/${esc(sub.id)}/update/confirm">${hidden}<div class="actions"><button class="primary" type="submit">Confirm</button>${flowActive(p) && p.session.flow?.type === "subscription_update_confirm" ? "" : `<a class="button" href="${p.base}/subscriptions/${esc(sub.id)}/update">Go back</a>`}</div></form></div>`;
   return shell(p, "Confirm plan change", body);
 }
 
@@ -481,7 +579,10 @@ export async function handlePortalPage(
   const f = config.features;
   const notice = url.searchParams.get("notice");
   const post = req.method === "POST";
-  const sub = /^\/subscriptions\/([^/]+)\/(cancel|renew|update|update\/confirm)$/.exec(rest);
+  const sub =
+    /^\/subscriptions\/([^/]+)\/(cancel|renew|update|update\/confirm|schedule\/release)$/.exec(
+      rest,
+    );
 
   try {
     if (!post && (rest === "/" || rest === "")) {
@@ -515,6 +616,8 @@ export async function handlePortalPage(
         const form = await readForm(req);
         const feedback = FEEDBACK.find((x) => x === form.reason) ?? null;
         const comment = form.comment?.trim() || null;
+        // A schedule refuses cancelation changes on its subscription: release it first.
+        releaseAttached(p, s);
         if (f.subscription_cancel.mode === "immediately") {
           const prorate = f.subscription_cancel.proration_behavior !== "none";
           cancelNow(ctx, s, "cancellation_requested", {
@@ -548,13 +651,30 @@ export async function handlePortalPage(
       }
       if (!f.subscription_update.enabled)
         return sendHtml(res, 403, home(p, "Plan changes are not enabled."));
+      if (action === "schedule/release" && post) {
+        const change = scheduledChange(p, s);
+        releaseAttached(p, s);
+        core.changed();
+        return afterAction(
+          p,
+          res,
+          change
+            ? `The change to ${productName(ctx, change.price)} was canceled. Your plan stays the same.`
+            : "There was no scheduled change.",
+        );
+      }
       if (action === "update" && !post) return sendHtml(res, 200, updatePage(p, s));
       if (action === "update/confirm") {
         const form = post ? await readForm(req) : Object.fromEntries(url.searchParams);
         const item = s.items.data.find((i) => i.id === form.item) ?? s.items.data[0];
         const price = ctx.s.prices[form.price ?? ""];
         const quantity = Number(form.quantity ?? item?.quantity ?? 1) || 1;
-        if (!item || !price || !allowedPrices(config).has(price.id)) {
+        if (
+          !item ||
+          !price ||
+          !allowedPrices(config).has(price.id) ||
+          !priceSupports(ctx, price, s.currency)
+        ) {
           return sendHtml(
             res,
             400,
@@ -566,12 +686,14 @@ export async function handlePortalPage(
           );
         }
         if (!post) return sendHtml(res, 200, confirmPage(p, s, item, price, quantity));
-        if (isDowngrade(p, item, price, quantity)) {
-          internalOf(ctx, s.id).scheduledPrice = { itemId: item.id, priceId: price.id, quantity };
+        // A change made while another is scheduled replaces it: the old schedule is released.
+        const waits = waitsForPeriodEnd(p, s, item, price, quantity);
+        releaseAttached(p, s);
+        if (waits) {
+          scheduleChange(p, s, item, price, quantity);
           core.changed();
           return afterAction(p, res, `Your plan will change on ${fmtDate(periodOf(s).end)}.`);
         }
-        internalOf(ctx, s.id).scheduledPrice = null;
         const behavior = f.subscription_update.proration_behavior;
         applySubscriptionUpdate(ctx, s, {
           items: [{ itemId: item.id, price: price.id, quantity, deleted: false }],

@@ -19,7 +19,8 @@ import { newId, newestFirst, randomToken } from "../store";
 import { DAY_SECONDS } from "../clock";
 import { customerFactory, getCustomer } from "./customers";
 import { attachPaymentMethod, findTestCard, paymentMethodFactory } from "./payment-methods";
-import { getPrice } from "./prices";
+import { parseCurrency } from "../currency";
+import { getPrice, priceSupports, unitAmountIn } from "./prices";
 import { createSubscriptionFrom } from "./subscriptions";
 
 /** Line items are not part of the session object unless expanded; we keep them here. */
@@ -141,6 +142,7 @@ export function createCheckoutSession(ctx: Ctx, p: Params): Stripe.Checkout.Sess
     "ui_mode",
     "customer_update",
     "locale",
+    "currency",
   ]);
   const mode = oneOf(p, "mode", ["subscription", "payment", "setup"] as const);
   if (!mode) throw missing("mode");
@@ -167,13 +169,30 @@ export function createCheckoutSession(ctx: Ctx, p: Params): Stripe.Checkout.Sess
   });
   const successUrl = str(p, "success_url") || null;
   if (!successUrl && str(p, "ui_mode") !== "embedded") throw missing("success_url");
+  // The session's currency: `currency` (one of the prices' currency_options, or their own), else
+  // the first price's. Every line must be billable in it, like Stripe.
+  const firstPrice = ctx.s.prices[lines[0]?.price ?? ""];
+  const currency =
+    p.currency !== undefined
+      ? parseCurrency(reqStr(p, "currency"), "currency")
+      : (firstPrice?.currency ?? "usd");
+  for (const [i, l] of lines.entries()) {
+    const price = getPrice(ctx, l.price, `line_items[${i}][price]`);
+    if (!priceSupports(ctx, price, currency)) {
+      throw invalid(
+        p.currency !== undefined ? "currency" : `line_items[${i}][price]`,
+        p.currency !== undefined
+          ? `The price \`${price.id}\` has no currency option for \`${currency}\`; line items must all be available in the session's currency.`
+          : `All line items must have the same currency: \`${price.id}\` is in \`${price.currency}\`, the session is in \`${currency}\`.`,
+      );
+    }
+  }
   const sd = obj(p, "subscription_data");
   const trialDays = sd
     ? (int(sd, "trial_period_days", "subscription_data[trial_period_days]") ?? null)
     : null;
-  const first = ctx.s.prices[lines[0]?.price ?? ""];
   const amount = lines.reduce(
-    (a, l) => a + (ctx.s.prices[l.price]?.unit_amount ?? 0) * l.quantity,
+    (a, l) => a + unitAmountIn(ctx, getPrice(ctx, l.price), currency) * l.quantity,
     0,
   );
   const session = checkoutSessionFactory(ctx, {
@@ -182,13 +201,14 @@ export function createCheckoutSession(ctx: Ctx, p: Params): Stripe.Checkout.Sess
     successUrl,
     cancelUrl: str(p, "cancel_url") || null,
     clientReferenceId: str(p, "client_reference_id") || null,
-    currency: first?.currency ?? "usd",
+    currency,
     amountTotal: trialDays ? 0 : amount,
     metadata: applyMetadata({}, p),
   });
   ctx.s.checkoutSessions[session.id] = session;
   ctx.s.checkoutInternal[session.id] = {
     lines,
+    currency,
     trialDays,
     subscriptionMetadata: sd ? applyMetadata({}, sd) : {},
   };
@@ -227,7 +247,8 @@ export function lineItems(
   const internal = checkoutInternal(ctx, session);
   const data = internal.lines.map((l): Stripe.LineItem => {
     const price = getPrice(ctx, l.price);
-    const amount = (price.unit_amount ?? 0) * l.quantity;
+    const currency = internal.currency ?? session.currency ?? price.currency;
+    const amount = unitAmountIn(ctx, price, currency) * l.quantity;
     return {
       id: newId("li"),
       object: "item",
@@ -236,7 +257,7 @@ export function lineItems(
       amount_subtotal: amount,
       amount_tax: 0,
       amount_total: amount,
-      currency: price.currency,
+      currency,
       description: price.nickname,
       metadata: {},
       price: structuredClone(price),
@@ -295,6 +316,7 @@ export function completeCheckout(
     defaultPaymentMethod: pm.id,
     paymentBehavior: "allow_incomplete",
     metadata: internal.subscriptionMetadata,
+    currency: internal.currency ?? session.currency ?? undefined,
     activateAfterPayment: true,
   });
   session.status = "complete";

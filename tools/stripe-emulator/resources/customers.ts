@@ -4,6 +4,7 @@ import { diff } from "../context";
 import { cardDeclined, noSuch } from "../http/errors";
 import { paginate } from "../http/list";
 import { allowOnly, applyMetadata, obj, str, type Params } from "../http/params";
+import { onSubscriptionCanceled } from "./subscription-schedules";
 import { newId, newestFirst } from "../store";
 import { attachPaymentMethod, cardOf, getPaymentMethod } from "./payment-methods";
 
@@ -141,6 +142,7 @@ export function deleteCustomer(ctx: Ctx, id: string): Stripe.DeletedCustomer {
       sub.canceled_at = ctx.now;
       sub.ended_at = ctx.now;
       ctx.emit("customer.subscription.deleted", structuredClone(sub), diff(before, sub));
+      onSubscriptionCanceled(ctx, sub, false);
     }
   }
   delete ctx.s.customers[id];

@@ -2,7 +2,8 @@
 import type Stripe from "stripe";
 import type { Ctx } from "../context";
 import { diff } from "../context";
-import { badRequest, missing, noSuch } from "../http/errors";
+import { checkChargeableAmount, parseCurrency } from "../currency";
+import { badRequest, invalid, missing, noSuch } from "../http/errors";
 import { paginate } from "../http/list";
 import {
   allowOnly,
@@ -151,6 +152,91 @@ export function getPrice(ctx: Ctx, id: string, param = "id"): Stripe.Price {
 }
 
 const INTERVALS = ["day", "week", "month", "year"] as const;
+const TAX_BEHAVIORS = ["exclusive", "inclusive", "unspecified"] as const;
+
+/**
+ * Parses `currency_options[<cur>][unit_amount|tax_behavior]` into `into` (Stripe's currency
+ * options besides the price's own currency, which may only repeat the price's own amount).
+ */
+function applyCurrencyOptions(
+  price: Stripe.Price,
+  raw: Params,
+  into: Record<string, Stripe.Price.CurrencyOptions>,
+): void {
+  for (const [key, value] of Object.entries(raw)) {
+    const param = `currency_options[${key}]`;
+    const cur = parseCurrency(key, param);
+    if (typeof value !== "object" || Array.isArray(value)) throw invalid(param);
+    for (const k of Object.keys(value)) {
+      if (k !== "unit_amount" && k !== "tax_behavior")
+        throw invalid(
+          `${param}[${k}]`,
+          `The local Stripe emulator supports only unit_amount and tax_behavior in ${param}.`,
+        );
+    }
+    const amount = int(value, "unit_amount", `${param}[unit_amount]`);
+    if (amount === undefined) throw missing(`${param}[unit_amount]`);
+    if (amount < 0)
+      throw invalid(`${param}[unit_amount]`, "This value must be greater than or equal to 0.");
+    checkChargeableAmount(amount, cur, `${param}[unit_amount]`);
+    if (cur === price.currency) {
+      if (amount !== price.unit_amount)
+        throw invalid(
+          param,
+          `The currency option for ${cur} must match the price's own currency and unit_amount.`,
+        );
+      continue;
+    }
+    into[cur] = {
+      custom_unit_amount: null,
+      tax_behavior:
+        oneOf(value, "tax_behavior", TAX_BEHAVIORS, `${param}[tax_behavior]`) ?? "unspecified",
+      unit_amount: amount,
+      unit_amount_decimal: null,
+    };
+  }
+}
+
+/**
+ * Every currency the price can be charged in, its own first (what Stripe returns for
+ * `expand[]=currency_options`).
+ */
+export function currencyOptionsOf(
+  ctx: Ctx,
+  price: Stripe.Price,
+): Record<string, Stripe.Price.CurrencyOptions> {
+  return {
+    [price.currency]: {
+      custom_unit_amount: null,
+      tax_behavior: price.tax_behavior,
+      unit_amount: price.unit_amount,
+      unit_amount_decimal: null,
+    },
+    ...(ctx.s.priceCurrencyOptions[price.id] ?? {}),
+  };
+}
+
+/** Whether the price can be charged in `currency` (its own, or one of its currency_options). */
+export function priceSupports(ctx: Ctx, price: Stripe.Price, currency: string): boolean {
+  return price.currency === currency || Boolean(ctx.s.priceCurrencyOptions[price.id]?.[currency]);
+}
+
+/** The price's unit amount in `currency`; throws Stripe's 400 when it has no such option. */
+export function unitAmountIn(
+  ctx: Ctx,
+  price: Stripe.Price,
+  currency: string,
+  param = "currency",
+): number {
+  if (price.currency === currency) return price.unit_amount ?? 0;
+  const option = ctx.s.priceCurrencyOptions[price.id]?.[currency];
+  if (!option)
+    throw invalid(
+      param,
+      `The price \`${price.id}\` does not support the currency \`${currency}\`: add it to the price's currency_options, or use a price in ${currency}.`,
+    );
+  return option.unit_amount ?? 0;
+}
 
 /** Moves a lookup key to `target` (transfer_lookup_key), emitting price.updated for the loser. */
 function claimLookupKey(ctx: Ctx, key: string, target: Stripe.Price, transfer: boolean): void {
@@ -180,10 +266,15 @@ export function createPrice(ctx: Ctx, p: Params): Stripe.Price {
     "nickname",
     "metadata",
     "active",
+    "currency_options",
+    "tax_behavior",
   ]);
-  const currency = reqStr(p, "currency").toLowerCase();
+  const currency = parseCurrency(reqStr(p, "currency"), "currency");
   const unitAmount = int(p, "unit_amount");
   if (unitAmount === undefined) throw missing("unit_amount");
+  if (unitAmount < 0)
+    throw invalid("unit_amount", "This value must be greater than or equal to 0.");
+  checkChargeableAmount(unitAmount, currency, "unit_amount");
   let productId = str(p, "product");
   const productData = obj(p, "product_data");
   if (!productId && productData) {
@@ -213,20 +304,41 @@ export function createPrice(ctx: Ctx, p: Params): Stripe.Price {
     metadata: applyMetadata({}, p),
   });
   price.active = bool(p, "active") ?? true;
+  price.tax_behavior = oneOf(p, "tax_behavior", TAX_BEHAVIORS) ?? "unspecified";
+  const options: Record<string, Stripe.Price.CurrencyOptions> = {};
+  const rawOptions = obj(p, "currency_options");
+  if (rawOptions) applyCurrencyOptions(price, rawOptions, options);
   const lookupKey = str(p, "lookup_key");
   if (lookupKey) {
     claimLookupKey(ctx, lookupKey, price, bool(p, "transfer_lookup_key") ?? false);
     price.lookup_key = lookupKey;
   }
   ctx.s.prices[price.id] = price;
+  if (Object.keys(options).length) ctx.s.priceCurrencyOptions[price.id] = options;
   ctx.emit("price.created", structuredClone(price));
   return price;
 }
 
 export function updatePrice(ctx: Ctx, id: string, p: Params): Stripe.Price {
-  allowOnly(p, ["active", "lookup_key", "transfer_lookup_key", "nickname", "metadata"]);
+  allowOnly(p, [
+    "active",
+    "lookup_key",
+    "transfer_lookup_key",
+    "nickname",
+    "metadata",
+    "currency_options",
+  ]);
   const price = getPrice(ctx, id);
   const before = structuredClone(price);
+  if (p.currency_options === "") delete ctx.s.priceCurrencyOptions[price.id];
+  else {
+    const rawOptions = obj(p, "currency_options");
+    if (rawOptions) {
+      const options = { ...(ctx.s.priceCurrencyOptions[price.id] ?? {}) };
+      applyCurrencyOptions(price, rawOptions, options);
+      ctx.s.priceCurrencyOptions[price.id] = options;
+    }
+  }
   const active = bool(p, "active");
   if (active !== undefined) price.active = active;
   const nickname = str(p, "nickname");

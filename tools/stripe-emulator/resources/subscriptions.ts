@@ -30,7 +30,20 @@ import {
   voidInvoice,
   type LineInput,
 } from "./invoices";
-import { getPrice } from "./prices";
+import { getPrice, priceSupports, unitAmountIn } from "./prices";
+import {
+  assertCancelable,
+  attachedSchedule,
+  enterNextPhase,
+  getSchedule,
+  markCanceled,
+  nextPhase,
+  onSubscriptionCanceled,
+  releaseSchedule,
+} from "./subscription-schedules";
+import { formatAmount, parseCurrency } from "../currency";
+
+export { formatAmount } from "../currency";
 
 /** Days after the first failed renewal payment when Stripe-like retries happen. */
 export const RETRY_SCHEDULE_DAYS = [3, 5, 7];
@@ -167,7 +180,6 @@ export function internalOf(ctx: Ctx, subId: string): SubscriptionInternal {
   const created: SubscriptionInternal = {
     trialWillEndSent: false,
     pendingLines: [],
-    scheduledPrice: null,
     failedAttempts: 0,
   };
   ctx.s.subInternal[subId] = created;
@@ -196,7 +208,29 @@ export function paymentMethodFor(ctx: Ctx, sub: Stripe.Subscription): string | n
   return typeof def === "string" ? def : def.id;
 }
 
-function nextPeriodEnd(start: number, price: Stripe.Price, anchor: number): number {
+/** Proration lines waiting for the next invoice (create_prorations), removed from the queue. */
+function takePendingLines(ctx: Ctx, sub: Stripe.Subscription, at: number): LineInput[] {
+  const internal = internalOf(ctx, sub.id);
+  const pending = internal.pendingLines.map((l): LineInput => ({
+    description: l.description,
+    amount: l.amount,
+    quantity: l.quantity,
+    priceId: l.priceId || null,
+    productId: null,
+    period: { start: at, end: at },
+    proration: true,
+    subscriptionItem: null,
+  }));
+  internal.pendingLines = [];
+  return pending;
+}
+
+/** `month×1`: prices with the same key bill on the same cycle. */
+function intervalKey(price: Stripe.Price): string {
+  return `${price.recurring?.interval ?? "month"}×${price.recurring?.interval_count ?? 1}`;
+}
+
+export function nextPeriodEnd(start: number, price: Stripe.Price, anchor: number): number {
   const rec = price.recurring;
   if (!rec) throw invalid("items", "Subscriptions need recurring prices.");
   const i = rec.interval;
@@ -204,10 +238,14 @@ function nextPeriodEnd(start: number, price: Stripe.Price, anchor: number): numb
   return addInterval(start, interval, rec.interval_count, new Date(anchor * 1000).getUTCDate());
 }
 
-function itemLines(sub: Stripe.Subscription, period: { start: number; end: number }): LineInput[] {
+function itemLines(
+  ctx: Ctx,
+  sub: Stripe.Subscription,
+  period: { start: number; end: number },
+): LineInput[] {
   return sub.items.data.map((item) => ({
-    description: `${item.quantity ?? 1} × ${item.price.nickname ?? productName(item.price)} (at ${formatAmount(item.price.unit_amount ?? 0, item.price.currency)} / ${item.price.recurring?.interval ?? "month"})`,
-    amount: (item.price.unit_amount ?? 0) * (item.quantity ?? 1),
+    description: `${item.quantity ?? 1} × ${item.price.nickname ?? productName(ctx, item.price)} (at ${formatAmount(unitAmountIn(ctx, item.price, sub.currency), sub.currency)} / ${item.price.recurring?.interval ?? "month"})`,
+    amount: unitAmountIn(ctx, item.price, sub.currency) * (item.quantity ?? 1),
     quantity: item.quantity ?? 1,
     priceId: item.price.id,
     productId: typeof item.price.product === "string" ? item.price.product : item.price.product.id,
@@ -217,26 +255,10 @@ function itemLines(sub: Stripe.Subscription, period: { start: number; end: numbe
   }));
 }
 
-// Product names are resolved at render time by pages; invoices keep the price id in the line.
-function productName(price: Stripe.Price): string {
-  return typeof price.product === "string"
-    ? price.product
-    : "name" in price.product
-      ? (price.product.name ?? price.product.id)
-      : price.product.id;
-}
-
-export function formatAmount(amount: number, currency: string): string {
-  const zeroDecimal = ["jpy", "krw", "vnd", "clp"].includes(currency.toLowerCase());
-  const value = zeroDecimal ? amount : amount / 100;
-  try {
-    return new Intl.NumberFormat("en-US", {
-      style: "currency",
-      currency: currency.toUpperCase(),
-    }).format(value);
-  } catch {
-    return `${value} ${currency.toUpperCase()}`;
-  }
+/** The product's name for line descriptions, like Stripe's "1 × Pro (at $30.00 / month)". */
+function productName(ctx: Ctx, price: Stripe.Price): string {
+  const id = typeof price.product === "string" ? price.product : price.product.id;
+  return ctx.s.products[id]?.name ?? id;
 }
 
 function setStatus(sub: Stripe.Subscription, status: Stripe.Subscription.Status): void {
@@ -250,6 +272,8 @@ export interface CreateSubscriptionInput {
   defaultPaymentMethod: string | null;
   paymentBehavior: "allow_incomplete" | "error_if_incomplete" | "default_incomplete";
   metadata: Record<string, string>;
+  /** Presentment currency: the prices' own, or one of their currency_options. */
+  currency?: string;
   description?: string | null;
   cancelAtPeriodEnd?: boolean;
   /**
@@ -270,7 +294,7 @@ export function createSubscriptionFrom(
   const customer = getCustomer(ctx, input.customer, "customer");
   if (input.items.length === 0) throw missing("items");
   const prices = input.items.map((it, i) => getPrice(ctx, it.price, `items[${i}][price]`));
-  const currency = prices[0]?.currency ?? "usd";
+  const currency = input.currency ?? prices[0]?.currency ?? "usd";
   for (const [i, pr] of prices.entries()) {
     if (!pr.recurring) {
       throw invalid(
@@ -278,10 +302,12 @@ export function createSubscriptionFrom(
         `The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`,
       );
     }
-    if (pr.currency !== currency)
+    if (!priceSupports(ctx, pr, currency))
       throw invalid(
         `items[${i}][price]`,
-        "All prices on a subscription must have the same currency.",
+        input.currency
+          ? `The price specified (${pr.id}) does not support the currency \`${currency}\`.`
+          : "All prices on a subscription must have the same currency.",
       );
     if (!pr.active)
       throw invalid(
@@ -326,7 +352,7 @@ export function createSubscriptionFrom(
   }
 
   const pmId = paymentMethodFor(ctx, sub);
-  const lines = itemLines(sub, period).map((l) =>
+  const lines = itemLines(ctx, sub, period).map((l) =>
     trialing ? { ...l, amount: 0, description: `Trial period for ${l.description}` } : l,
   );
   const total = lines.reduce((a, l) => a + l.amount, 0);
@@ -379,6 +405,7 @@ export function createSubscription(ctx: Ctx, p: Params): Stripe.Subscription {
     "proration_behavior",
     "collection_method",
     "payment_settings",
+    "currency",
   ]);
   const customer = reqStr(p, "customer");
   const items = objArr(p, "items");
@@ -416,6 +443,8 @@ export function createSubscription(ctx: Ctx, p: Params): Stripe.Subscription {
           ? "default_incomplete"
           : "allow_incomplete",
     metadata: applyMetadata({}, p),
+    currency:
+      p.currency !== undefined ? parseCurrency(reqStr(p, "currency"), "currency") : undefined,
     description: str(p, "description") ?? null,
     cancelAtPeriodEnd: bool(p, "cancel_at_period_end") ?? false,
   });
@@ -437,8 +466,10 @@ export function prorationLines(
   if (sub.status === "trialing" || end <= ctx.now) return [];
   const fraction = Math.max(0, Math.min(1, (end - ctx.now) / Math.max(1, end - start)));
   const oldQty = item.quantity ?? 1;
-  const credit = -Math.round((item.price.unit_amount ?? 0) * oldQty * fraction);
-  const charge = Math.round((newPrice.unit_amount ?? 0) * newQuantity * fraction);
+  const credit = -Math.round(unitAmountIn(ctx, item.price, sub.currency) * oldQty * fraction);
+  const charge = Math.round(
+    unitAmountIn(ctx, newPrice, sub.currency, "items") * newQuantity * fraction,
+  );
   const period = { start: ctx.now, end };
   const productOf = (p: Stripe.Price): string =>
     typeof p.product === "string" ? p.product : p.product.id;
@@ -464,6 +495,30 @@ export function prorationLines(
       subscriptionItem: item.id,
     },
   ];
+}
+
+/**
+ * What a price/quantity change of one item would cost (the portal's confirmation page): the
+ * proration lines, or — for another billing interval — the unused-time credit plus the new
+ * period, which Stripe invoices at once whatever the proration behavior.
+ */
+export function previewUpdate(
+  ctx: Ctx,
+  sub: Stripe.Subscription,
+  item: Stripe.SubscriptionItem,
+  newPrice: Stripe.Price,
+  quantity: number,
+  behavior: Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate.ProrationBehavior,
+): { total: number; invoicedNow: boolean } {
+  const reset = sub.status !== "trialing" && intervalKey(newPrice) !== intervalKey(item.price);
+  const prorated = behavior === "none" ? [] : prorationLines(ctx, sub, item, newPrice, quantity);
+  const lines = reset
+    ? [...prorated.slice(0, 1), { amount: unitAmountIn(ctx, newPrice, sub.currency) * quantity }]
+    : prorated;
+  return {
+    total: lines.reduce((a, l) => a + l.amount, 0),
+    invoicedNow: reset || behavior === "always_invoice",
+  };
 }
 
 export interface ItemChange {
@@ -502,23 +557,40 @@ export function applySubscriptionUpdate(
   const before = structuredClone(sub);
   const customer = getCustomer(ctx, customerIdOf(sub), "customer");
   const proration = input.prorationBehavior ?? "create_prorations";
-  const lines: LineInput[] = [];
-  for (const [i, change] of (input.items ?? []).entries()) {
+  // Every change is checked before the subscription is touched: a refused update changes nothing.
+  const itemChanges = (input.items ?? []).map((change, i) => {
     const item = change.itemId ? sub.items.data.find((x) => x.id === change.itemId) : undefined;
     if (change.itemId && !item)
       throw invalid(`items[${i}][id]`, `Invalid subscription item: ${change.itemId}`);
-    if (change.deleted && item) {
-      sub.items.data = sub.items.data.filter((x) => x !== item);
-      continue;
-    }
+    if (change.deleted) return { item, newPrice: null, quantity: 0 };
     const newPrice = change.price ? getPrice(ctx, change.price, `items[${i}][price]`) : item?.price;
     if (!newPrice) throw missing(`items[${i}][price]`);
     if (!newPrice.recurring)
       throw invalid(`items[${i}][price]`, "Subscriptions need recurring prices.");
-    const quantity = change.quantity ?? item?.quantity ?? 1;
+    if (!priceSupports(ctx, newPrice, sub.currency))
+      throw invalid(
+        `items[${i}][price]`,
+        `The price specified (${newPrice.id}) does not support the subscription's currency \`${sub.currency}\`.`,
+      );
+    return { item, newPrice, quantity: change.quantity ?? item?.quantity ?? 1 };
+  });
+  // Stripe: a price with another billing interval starts a new billing period now, invoiced at
+  // once (the unused time of the old price credited unless proration_behavior=none).
+  const resetCycle =
+    sub.status !== "trialing" &&
+    itemChanges.some(
+      ({ item, newPrice }) => item && newPrice && intervalKey(newPrice) !== intervalKey(item.price),
+    );
+  const lines: LineInput[] = [];
+  for (const { item, newPrice, quantity } of itemChanges) {
+    if (!newPrice) {
+      if (item) sub.items.data = sub.items.data.filter((x) => x !== item);
+      continue;
+    }
     if (item) {
       if (newPrice.id === item.price.id && quantity === (item.quantity ?? 1)) continue;
-      lines.push(...prorationLines(ctx, sub, item, newPrice, quantity));
+      const prorated = prorationLines(ctx, sub, item, newPrice, quantity);
+      lines.push(...(resetCycle ? prorated.slice(0, 1) : prorated));
       item.price = structuredClone(newPrice);
       item.plan = planFromPrice(newPrice);
       item.quantity = quantity;
@@ -526,6 +598,17 @@ export function applySubscriptionUpdate(
       const period = periodOf(sub);
       sub.items.data.push(itemFactory(ctx, sub.id, newPrice, quantity, period));
     }
+  }
+  const first = sub.items.data[0]?.price;
+  if (resetCycle && first) {
+    if (proration === "none") lines.length = 0;
+    const period = { start: ctx.now, end: nextPeriodEnd(ctx.now, first, ctx.now) };
+    for (const item of sub.items.data) {
+      item.current_period_start = period.start;
+      item.current_period_end = period.end;
+    }
+    sub.billing_cycle_anchor = period.start;
+    lines.push(...takePendingLines(ctx, sub, period.start), ...itemLines(ctx, sub, period));
   }
   if (input.cancelAtPeriodEnd !== undefined) {
     sub.cancel_at_period_end = input.cancelAtPeriodEnd;
@@ -561,7 +644,7 @@ export function applySubscriptionUpdate(
     endTrial(ctx, sub, before);
     return sub;
   }
-  const invoiceNow = lines.length > 0 && proration === "always_invoice";
+  const invoiceNow = resetCycle || (lines.length > 0 && proration === "always_invoice");
   // The proration invoice's id is allocated first so the one updated event already names it.
   if (invoiceNow) sub.latest_invoice = newId("in");
   const changes = diff(before, sub);
@@ -584,7 +667,7 @@ export function applySubscriptionUpdate(
       setStatus(sub, "past_due");
       ctx.emit("customer.subscription.updated", structuredClone(sub), diff(beforeFailure, sub));
     }
-  } else if (lines.length && proration === "create_prorations") {
+  } else if (!resetCycle && lines.length && proration === "create_prorations") {
     internalOf(ctx, sub.id).pendingLines.push(
       ...lines.map((l) => ({
         description: l.description,
@@ -642,6 +725,14 @@ export function updateSubscription(ctx: Ctx, id: string, p: Params): Stripe.Subs
       );
     }
     return sub;
+  }
+  const managing = attachedSchedule(ctx, sub);
+  if (managing && (p.cancel_at_period_end !== undefined || cancelAtRaw !== undefined)) {
+    // Stripe's refusal, whatever the value (also `false` / `""`). Item changes are accepted (the
+    // next phase of the schedule replaces them), like Stripe does.
+    throw badRequest(
+      `The subscription is managed by the subscription schedule \`${managing.id}\`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.`,
+    );
   }
   return applySubscriptionUpdate(ctx, sub, {
     items,
@@ -719,6 +810,7 @@ export function cancelNow(
     }
   }
   ctx.emit("customer.subscription.deleted", structuredClone(sub), diff(before, sub));
+  onSubscriptionCanceled(ctx, sub, reason === "payment_failed");
   if (opts.prorate && opts.invoiceNow) {
     const lines = sub.items.data.flatMap((item) => {
       const credit = prorationLines(ctx, sub, item, item.price, 0);
@@ -753,6 +845,28 @@ export function cancelSubscription(ctx: Ctx, id: string, p: Params): Stripe.Subs
   });
 }
 
+/**
+ * `POST /v1/subscription_schedules/:id/cancel`: cancels the schedule and, if it manages a live
+ * subscription, that subscription immediately (`invoice_now`/`prorate`, default true like
+ * Stripe). Emits customer.subscription.deleted then subscription_schedule.canceled.
+ */
+export function cancelScheduleById(ctx: Ctx, id: string, p: Params): Stripe.SubscriptionSchedule {
+  allowOnly(p, ["invoice_now", "prorate"]);
+  const sched = getSchedule(ctx, id);
+  assertCancelable(sched);
+  const subId =
+    typeof sched.subscription === "string" ? sched.subscription : sched.subscription?.id;
+  const sub = subId ? ctx.s.subscriptions[subId] : undefined;
+  if (sub && isLive(sub)) {
+    cancelNow(ctx, sub, "cancellation_requested", {
+      invoiceNow: bool(p, "invoice_now") ?? true,
+      prorate: bool(p, "prorate") ?? true,
+    });
+    return sched;
+  }
+  return markCanceled(ctx, sched);
+}
+
 export function listSubscriptions(ctx: Ctx, p: Params): Stripe.ApiList<Stripe.Subscription> {
   const customer = str(p, "customer");
   const price = str(p, "price");
@@ -784,7 +898,24 @@ export function listSubscriptions(ctx: Ctx, p: Params): Stripe.ApiList<Stripe.Su
 // ---------------------------------------------------------------------------------------------
 
 export type DueKind =
-  "trial_will_end" | "trial_end" | "cancel_at" | "period_end" | "retry" | "incomplete_expire";
+  | "trial_will_end"
+  | "trial_end"
+  | "cancel_at"
+  | "schedule_phase"
+  | "period_end"
+  | "retry"
+  | "incomplete_expire";
+
+/** At the same instant, a schedule's phase change comes first (it decides what is renewed). */
+const DUE_ORDER: Record<DueKind, number> = {
+  incomplete_expire: 0,
+  schedule_phase: 1,
+  trial_will_end: 2,
+  trial_end: 3,
+  cancel_at: 4,
+  period_end: 5,
+  retry: 6,
+};
 
 export function nextDue(ctx: Ctx, sub: Stripe.Subscription): { at: number; kind: DueKind } | null {
   if (!isLive(sub)) return null;
@@ -809,8 +940,106 @@ export function nextDue(ctx: Ctx, sub: Stripe.Subscription): { at: number; kind:
   if (latest && latest.status === "open" && latest.next_payment_attempt !== null) {
     candidates.push({ at: latest.next_payment_attempt, kind: "retry" });
   }
-  candidates.sort((a, b) => a.at - b.at);
+  const sched = attachedSchedule(ctx, sub);
+  if (sched?.status === "active" && sched.current_phase) {
+    candidates.push({ at: sched.current_phase.end_date, kind: "schedule_phase" });
+  }
+  candidates.sort((a, b) => a.at - b.at || DUE_ORDER[a.kind] - DUE_ORDER[b.kind]);
   return candidates[0] ?? null;
+}
+
+/**
+ * Sets the subscription's items to a schedule phase's: items whose price stays keep their id
+ * (quantity updated), the others are replaced by new items. Returns false when a phase price
+ * no longer exists (the phase is then skipped, the items left as they are).
+ */
+function applyPhaseItems(
+  ctx: Ctx,
+  sub: Stripe.Subscription,
+  phase: Stripe.SubscriptionSchedule.Phase,
+): boolean {
+  const wanted = phase.items.map((it) => ({
+    price: ctx.s.prices[typeof it.price === "string" ? it.price : it.price.id],
+    quantity: it.quantity ?? 1,
+  }));
+  if (wanted.some((w) => !w.price)) return false;
+  const period = periodOf(sub);
+  const remaining = [...sub.items.data];
+  sub.items.data = wanted.flatMap(({ price, quantity }) => {
+    if (!price) return [];
+    const keep = remaining.findIndex((i) => i.price.id === price.id);
+    const item = keep >= 0 ? remaining.splice(keep, 1)[0] : undefined;
+    if (item) {
+      item.price = structuredClone(price);
+      item.plan = planFromPrice(price);
+      item.quantity = quantity;
+      return [item];
+    }
+    return [itemFactory(ctx, sub.id, price, quantity, period)];
+  });
+  return true;
+}
+
+/**
+ * A schedule's current phase ends now: the next phase's items take over (renewed at once when
+ * the phase ends with the billing period, as it does for the portal's schedules), or, after the
+ * last phase, the schedule is released (`end_behavior: "release"`).
+ */
+function processSchedulePhase(
+  ctx: Ctx,
+  sub: Stripe.Subscription,
+  before: Stripe.Subscription,
+): void {
+  const sched = attachedSchedule(ctx, sub);
+  if (!sched || !sched.current_phase) return;
+  if (sub.cancel_at !== null && sub.cancel_at <= ctx.now) {
+    // The subscription ends now (its schedule is canceled with it), nothing to move to.
+    cancelNow(ctx, sub, "cancellation_requested");
+    return;
+  }
+  const next = nextPhase(sched);
+  const atBoundary = periodOf(sub).end === ctx.now;
+  const trialEnds = sub.status === "trialing" && sub.trial_end === ctx.now;
+  if (!next) {
+    releaseSchedule(ctx, sched, { emitSubscription: !(atBoundary || trialEnds) });
+  } else if (atBoundary || trialEnds) {
+    applyPhaseItems(ctx, sub, next);
+  } else {
+    // A phase ending mid-period (the subscription's cycle moved since the schedule was made).
+    const current = sub.items.data;
+    applySubscriptionUpdate(ctx, sub, {
+      items: next.items.map((it, i) => ({
+        itemId: current[i]?.id ?? null,
+        price: typeof it.price === "string" ? it.price : it.price.id,
+        quantity: it.quantity ?? 1,
+        deleted: false,
+      })),
+      prorationBehavior:
+        next.proration_behavior === "always_invoice"
+          ? "always_invoice"
+          : next.proration_behavior === "none"
+            ? "none"
+            : "create_prorations",
+    });
+  }
+  if (trialEnds) endTrial(ctx, sub, before);
+  else if (atBoundary) renewPeriod(ctx, sub, before);
+  if (next) enterNextPhase(ctx, sched);
+}
+
+/** Starts the next billing period at the current one's end and invoices it. */
+function renewPeriod(ctx: Ctx, sub: Stripe.Subscription, before: Stripe.Subscription): void {
+  const period = periodOf(sub);
+  const price = sub.items.data[0]?.price;
+  if (!price) return;
+  const start = period.end;
+  const end = nextPeriodEnd(start, price, sub.billing_cycle_anchor);
+  for (const item of sub.items.data) {
+    item.current_period_start = start;
+    item.current_period_end = end;
+  }
+  // An unpaid previous invoice: Stripe keeps retrying it; we leave it open and bill the new period.
+  invoicePeriod(ctx, sub, before, { start, end }, "subscription_cycle");
 }
 
 function endTrial(ctx: Ctx, sub: Stripe.Subscription, before: Stripe.Subscription): void {
@@ -837,18 +1066,7 @@ function invoicePeriod(
 ): void {
   const internal = internalOf(ctx, sub.id);
   const customer = getCustomer(ctx, customerIdOf(sub));
-  const pending: LineInput[] = internal.pendingLines.map((l) => ({
-    description: l.description,
-    amount: l.amount,
-    quantity: l.quantity,
-    priceId: l.priceId || null,
-    productId: null,
-    period: { start: period.start, end: period.start },
-    proration: true,
-    subscriptionItem: null,
-  }));
-  internal.pendingLines = [];
-  const lines = [...pending, ...itemLines(sub, period)];
+  const lines = [...takePendingLines(ctx, sub, period.start), ...itemLines(ctx, sub, period)];
   const pmId = paymentMethodFor(ctx, sub);
   const willPay = lines.reduce((a, l) => a + l.amount, 0) <= 0 || chargeOutcome(ctx, pmId).ok;
   setStatus(sub, willPay ? "active" : "past_due");
@@ -895,33 +1113,15 @@ export function processDue(ctx: Ctx, sub: Stripe.Subscription, kind: DueKind): v
         typeof sub.latest_invoice === "string" ? ctx.s.invoices[sub.latest_invoice] : undefined;
       if (latest && latest.status === "open") voidInvoice(ctx, latest);
       ctx.emit("customer.subscription.updated", structuredClone(sub), diff(before, sub));
+      onSubscriptionCanceled(ctx, sub, false);
       return;
     }
-    case "period_end": {
-      const period = periodOf(sub);
-      if (internal.scheduledPrice) {
-        const sched = internal.scheduledPrice;
-        const item = sub.items.data.find((i) => i.id === sched.itemId);
-        const price = ctx.s.prices[sched.priceId];
-        if (item && price) {
-          item.price = structuredClone(price);
-          item.plan = planFromPrice(price);
-          item.quantity = sched.quantity;
-        }
-        internal.scheduledPrice = null;
-      }
-      const price = sub.items.data[0]?.price;
-      if (!price) return;
-      const start = period.end;
-      const end = nextPeriodEnd(start, price, sub.billing_cycle_anchor);
-      for (const item of sub.items.data) {
-        item.current_period_start = start;
-        item.current_period_end = end;
-      }
-      // An unpaid previous invoice: Stripe keeps retrying it; we leave it open and bill the new period.
-      invoicePeriod(ctx, sub, before, { start, end }, "subscription_cycle");
+    case "schedule_phase":
+      processSchedulePhase(ctx, sub, before);
       return;
-    }
+    case "period_end":
+      renewPeriod(ctx, sub, before);
+      return;
     case "retry": {
       const inv =
         typeof sub.latest_invoice === "string" ? ctx.s.invoices[sub.latest_invoice] : undefined;
