@@ -16,6 +16,13 @@ describe("pickCurrentSubscription", () => {
     expect(pickCurrentSubscription([])).toBeNull();
   });
 
+  it("of two live subscriptions, picks the better plan whichever is newer", () => {
+    const team = { ...sub("team", "active", 1), planKey: "team" };
+    const pro = { ...sub("pro", "active", 20), planKey: "pro" };
+    expect(pickCurrentSubscription([team, pro])?.id).toBe("team");
+    expect(pickCurrentSubscription([pro, team])?.id).toBe("team");
+  });
+
   it("prefers an older active subscription over a newer canceled one", () => {
     const current = pickCurrentSubscription([sub("new", "canceled", 20), sub("old", "active", 1)]);
     expect(current?.id).toBe("old");

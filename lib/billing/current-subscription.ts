@@ -1,10 +1,13 @@
 import type Stripe from "stripe";
+import { PLAN_KEYS } from "@/lib/billing/catalog";
 
 /** What the rule needs from a synced subscription row (or anything shaped like one). */
 export type SubscriptionLike = {
   id: string;
   status: string;
   stripeCreatedAt: Date;
+  /** Catalog plan key, when known: of two live subscriptions, the higher plan wins. */
+  planKey?: string | null;
 };
 
 /**
@@ -34,9 +37,16 @@ export function isLiveSubscriptionStatus(status: string): boolean {
   return status !== "canceled" && status !== "incomplete_expired";
 }
 
+/** Higher for better catalog plans (their order in PLAN_KEYS); unknown prices rank lowest. */
+function planRank(planKey: string | null | undefined): number {
+  return planKey ? (PLAN_KEYS as readonly string[]).indexOf(planKey) : -1;
+}
+
 /**
  * The one subscription the app treats as the customer's current one: best status rank, then the
- * newest (created), then the id as a stable tie-break. Null when there is none.
+ * better plan (two live subscriptions can exist if made outside the app: the customer gets what
+ * they pay most for), then the newest (created), then the id as a stable tie-break. Null when
+ * there is none.
  */
 export function pickCurrentSubscription<T extends SubscriptionLike>(
   subscriptions: readonly T[],
@@ -51,6 +61,8 @@ export function pickCurrentSubscription<T extends SubscriptionLike>(
 function compareForCurrent(a: SubscriptionLike, b: SubscriptionLike): number {
   const byRank = subscriptionStatusRank(a.status) - subscriptionStatusRank(b.status);
   if (byRank !== 0) return byRank;
+  const byPlan = planRank(b.planKey) - planRank(a.planKey);
+  if (byPlan !== 0) return byPlan;
   const byCreated = b.stripeCreatedAt.getTime() - a.stripeCreatedAt.getTime();
   if (byCreated !== 0) return byCreated;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;

@@ -1,3 +1,4 @@
+import type Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import {
   defaultPaymentMethodId,
@@ -10,6 +11,7 @@ import {
   customer,
   invoice,
   price,
+  schedule,
   subscription,
 } from "@/lib/billing/testing/stripe-fixtures";
 
@@ -109,5 +111,136 @@ describe("payment method summary", () => {
     expect(defaultPaymentMethodId(withDefault, subs)).toBe("pm_c");
     expect(defaultPaymentMethodId(customer(), subs)).toBe("pm_s");
     expect(defaultPaymentMethodId(customer(), [])).toBeNull();
+  });
+});
+
+describe("subscriptionData: what Stripe bills and will change", () => {
+  const boundary = 1_769_904_000; // 2026-02-01
+  const team = price({ id: "price_team_m", lookup_key: "team_monthly", unit_amount: 2900 });
+  const proMonthly = price({ id: "price_pro_m", lookup_key: "pro_monthly", unit_amount: 1200 });
+
+  it("takes the amount, currency and tax setting from Stripe's objects", () => {
+    const sub = subscription(
+      { automatic_tax: { disabled_reason: null, enabled: true, liability: null } },
+      { price: price({ unit_amount: 1500 }), quantity: 2 },
+    );
+    expect(subscriptionData(sub, [])).toMatchObject({
+      unitAmount: 1500,
+      quantity: 2,
+      currency: "usd",
+      automaticTax: true,
+      pendingChange: null,
+    });
+  });
+
+  it("a multi-currency price bills the subscription's currency from its currency options", () => {
+    const multi = price({ id: "price_multi", unit_amount: 1200 });
+    const sub = subscription({ currency: "huf" }, { price: multi });
+    const withOptions = {
+      ...multi,
+      currency_options: {
+        huf: { unit_amount: 450_000 } as Stripe.Price.CurrencyOptions,
+      },
+    };
+    const data = subscriptionData(sub, [], {
+      schedule: null,
+      prices: new Map([[multi.id, withOptions]]),
+    });
+    expect(data).toMatchObject({ unitAmount: 450_000, currency: "huf", planKey: "pro" });
+  });
+
+  it("a schedule's next phase on another plan is the pending change, dated", () => {
+    const sub = subscription({ schedule: "sub_sched_1" }, { price: team });
+    const data = subscriptionData(sub, [], {
+      schedule: schedule(sub.id, boundary, { price: proMonthly.id }),
+      prices: new Map([[proMonthly.id, proMonthly]]),
+    });
+    expect(data.scheduleId).toBe("sub_sched_1");
+    expect(data.pendingChange).toEqual({
+      source: "schedule",
+      at: new Date(boundary * 1000).toISOString(),
+      expiresAt: null,
+      priceId: proMonthly.id,
+      planKey: "pro",
+      interval: "month",
+      quantity: 1,
+      unitAmount: 1200,
+      currency: "usd",
+    });
+  });
+
+  it("a schedule whose next phase bills the same line changes nothing", () => {
+    const sub = subscription({}, { price: team });
+    const data = subscriptionData(sub, [], {
+      schedule: schedule(sub.id, boundary, { price: team }),
+      prices: new Map(),
+    });
+    expect(data.pendingChange).toBeNull();
+  });
+
+  it("a released or completed schedule has no pending change", () => {
+    const sub = subscription({}, { price: team });
+    for (const status of ["released", "completed", "canceled"] as const) {
+      const data = subscriptionData(sub, [], {
+        schedule: schedule(sub.id, boundary, { price: proMonthly }, { status }),
+        prices: new Map(),
+      });
+      expect(data.pendingChange).toBeNull();
+    }
+  });
+
+  it("an update waiting for its payment is a pending change with its deadline", () => {
+    const sub = subscription(
+      {
+        pending_update: {
+          billing_cycle_anchor: null,
+          discounts: null,
+          expires_at: boundary,
+          subscription_items: [
+            { id: "si_new", price: proMonthly, quantity: 1 } as Stripe.SubscriptionItem,
+          ],
+          trial_end: null,
+          trial_from_plan: null,
+        } as unknown as Stripe.Subscription.PendingUpdate,
+      },
+      { price: team },
+    );
+    expect(subscriptionData(sub, []).pendingChange).toMatchObject({
+      source: "pending_update",
+      at: null,
+      expiresAt: new Date(boundary * 1000).toISOString(),
+      planKey: "pro",
+    });
+  });
+
+  it("describes discounts whose coupon is expanded", () => {
+    const sub = subscription({
+      discounts: [
+        {
+          id: "di_1",
+          end: boundary,
+          source: {
+            type: "coupon",
+            coupon: {
+              id: "LAUNCH",
+              name: "Launch",
+              percent_off: 20,
+              amount_off: null,
+              currency: null,
+            } as Stripe.Coupon,
+          },
+        } as Stripe.Discount,
+        "di_not_expanded",
+      ],
+    });
+    expect(subscriptionData(sub, []).discounts).toEqual([
+      {
+        name: "Launch",
+        percentOff: 20,
+        amountOff: null,
+        currency: null,
+        endsAt: new Date(boundary * 1000).toISOString(),
+      },
+    ]);
   });
 });

@@ -1,6 +1,14 @@
 import type Stripe from "stripe";
 import { catalogEntryForPrice } from "@/lib/billing/catalog";
 import { pickCurrentSubscription } from "@/lib/billing/current-subscription";
+import { summarizePaymentMethod } from "@/lib/billing/sync/payment-method-summary";
+import {
+  discountsOf,
+  pendingChangeOf,
+  unitAmountIn,
+  type DiscountData,
+  type PendingChange,
+} from "@/lib/billing/sync/subscription-terms";
 
 /**
  * Pure mapping from Stripe's objects to the rows the app stores. Kept apart from the fetching and
@@ -17,6 +25,12 @@ export type SubscriptionData = {
   unknownPrice: boolean;
   interval: string | null;
   quantity: number;
+  unitAmount: number | null;
+  currency: string;
+  discounts: DiscountData[];
+  automaticTax: boolean;
+  scheduleId: string | null;
+  pendingChange: PendingChange | null;
   cancelAtPeriodEnd: boolean;
   cancelAt: Date | null;
   canceledAt: Date | null;
@@ -52,6 +66,7 @@ export type PaymentMethodData = {
   cardLast4: string | null;
   cardExpMonth: number | null;
   cardExpYear: number | null;
+  paymentMethodLabel: string | null;
 };
 
 export const NO_PAYMENT_METHOD: PaymentMethodData = {
@@ -61,6 +76,7 @@ export const NO_PAYMENT_METHOD: PaymentMethodData = {
   cardLast4: null,
   cardExpMonth: null,
   cardExpYear: null,
+  paymentMethodLabel: null,
 };
 
 /** Id of an expandable field, whichever form Stripe returned it in. */
@@ -83,13 +99,24 @@ export function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null {
   return idOf(invoice.parent?.subscription_details?.subscription);
 }
 
+/** What a subscription's mapping needs besides itself: its schedule and the prices it names. */
+export type SubscriptionContext = {
+  schedule: Stripe.SubscriptionSchedule | null;
+  /** Prices by id, for schedule phases and currency options (see sync/fetch.ts). */
+  prices: ReadonlyMap<string, Stripe.Price>;
+};
+
+const NO_CONTEXT: SubscriptionContext = { schedule: null, prices: new Map() };
+
 export function subscriptionData(
   subscription: Stripe.Subscription,
   invoices: readonly Stripe.Invoice[],
+  context: SubscriptionContext = NO_CONTEXT,
 ): SubscriptionData {
   const item = planItem(subscription);
   const price = item?.price ?? null;
   const entry = catalogEntryForPrice(price);
+  const billedPrice = price ? (context.prices.get(price.id) ?? price) : null;
   return {
     id: subscription.id,
     status: subscription.status,
@@ -100,6 +127,12 @@ export function subscriptionData(
     unknownPrice: entry === null,
     interval: price?.recurring?.interval ?? null,
     quantity: item?.quantity ?? 1,
+    unitAmount: billedPrice ? unitAmountIn(billedPrice, subscription.currency) : null,
+    currency: subscription.currency,
+    discounts: discountsOf(subscription),
+    automaticTax: subscription.automatic_tax.enabled,
+    scheduleId: idOf(subscription.schedule),
+    pendingChange: pendingChangeOf(subscription, context.schedule, context.prices),
     cancelAtPeriodEnd: subscription.cancel_at_period_end,
     cancelAt: date(subscription.cancel_at),
     canceledAt: date(subscription.canceled_at),
@@ -164,6 +197,7 @@ export function paymentMethodData(paymentMethod: Stripe.PaymentMethod | null): P
     cardLast4: card?.last4 ?? null,
     cardExpMonth: card?.exp_month ?? null,
     cardExpYear: card?.exp_year ?? null,
+    paymentMethodLabel: summarizePaymentMethod(paymentMethod).label,
   };
 }
 

@@ -1,7 +1,9 @@
 import type Stripe from "stripe";
 import { isStripeResourceMissing } from "@/lib/billing/billing-errors";
 import { defaultPaymentMethodId, idOf } from "@/lib/billing/sync-records";
+import { isLiveSubscriptionStatus } from "@/lib/billing/current-subscription";
 import { pacedStripeCall } from "@/lib/billing/sync/pace";
+import { schedulePriceIds } from "@/lib/billing/sync/subscription-terms";
 import { getStripe } from "@/lib/stripe";
 
 /** How many of the newest invoices each sync mirrors (the billing page shows recent ones). */
@@ -17,6 +19,13 @@ export type Snapshot = {
   /** Our invoices newer than this (and absent from `invoices`) no longer exist in Stripe. */
   invoiceWindowStart: number | null;
   paymentMethod: Stripe.PaymentMethod | null;
+  /** Each subscription's attached schedule, by subscription id. */
+  schedules: Map<string, Stripe.SubscriptionSchedule>;
+  /**
+   * Prices the subscriptions name without the detail the page needs: a schedule phase's price
+   * (Stripe expands at most four levels) and currency options of a multi-currency price.
+   */
+  prices: Map<string, Stripe.Price>;
 };
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -51,7 +60,7 @@ export async function fetchSnapshot(
           customer: customerId,
           status: "all",
           limit: 100,
-          expand: ["data.default_payment_method"],
+          expand: ["data.default_payment_method", "data.schedule", "data.discounts.source.coupon"],
         })
         .autoPagingToArray({ limit: 10_000 }),
     ),
@@ -91,14 +100,69 @@ export async function fetchSnapshot(
     }
   }
 
+  const schedules = await schedulesOf(subscriptions);
   return {
     customer,
     subscriptions,
     vanishedSubscriptionIds,
     invoices,
     invoiceWindowStart,
+    schedules,
+    prices: await pricesNamedBy(subscriptions, schedules),
     paymentMethod: customer.deleted ? null : defaultPaymentMethod(customer, subscriptions),
   };
+}
+
+/** Schedules of live subscriptions, expanded by the list (retrieved if a read left an id). */
+async function schedulesOf(
+  subscriptions: readonly Stripe.Subscription[],
+): Promise<Map<string, Stripe.SubscriptionSchedule>> {
+  const schedules = new Map<string, Stripe.SubscriptionSchedule>();
+  for (const subscription of subscriptions) {
+    const { schedule } = subscription;
+    if (!schedule || !isLiveSubscriptionStatus(subscription.status)) continue;
+    schedules.set(
+      subscription.id,
+      typeof schedule === "string"
+        ? await pacedStripeCall(() => getStripe().subscriptionSchedules.retrieve(schedule))
+        : schedule,
+    );
+  }
+  return schedules;
+}
+
+// A price's amount, currency and interval never change once created, so one read per process is
+// enough; lookup key and metadata can move, hence the expiry.
+const PRICE_CACHE_MS = 10 * 60_000;
+const priceCache = new Map<string, { at: number; price: Stripe.Price }>();
+
+async function pricesNamedBy(
+  subscriptions: readonly Stripe.Subscription[],
+  schedules: ReadonlyMap<string, Stripe.SubscriptionSchedule>,
+): Promise<Map<string, Stripe.Price>> {
+  const ids = new Set<string>();
+  for (const schedule of schedules.values())
+    schedulePriceIds(schedule).forEach((id) => ids.add(id));
+  for (const subscription of subscriptions) {
+    for (const item of subscription.items.data) {
+      // A multi-currency price bills the subscription's currency from its currency options.
+      if (item.price.currency !== subscription.currency) ids.add(item.price.id);
+    }
+  }
+  const prices = new Map<string, Stripe.Price>();
+  for (const id of ids) {
+    const cached = priceCache.get(id);
+    if (cached && Date.now() - cached.at < PRICE_CACHE_MS) {
+      prices.set(id, cached.price);
+      continue;
+    }
+    const price = await pacedStripeCall(() =>
+      getStripe().prices.retrieve(id, { expand: ["currency_options"] }),
+    );
+    priceCache.set(id, { at: Date.now(), price });
+    prices.set(id, price);
+  }
+  return prices;
 }
 
 /** The default payment method, already expanded by the reads above; null once it is detached. */

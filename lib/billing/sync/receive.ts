@@ -14,6 +14,13 @@ export const HANDLED_EVENT_TYPES = [
   "customer.subscription.paused",
   "customer.subscription.resumed",
   "customer.subscription.trial_will_end",
+  // A period-end plan change lives in a schedule (the billing page shows it as pending).
+  "subscription_schedule.created",
+  "subscription_schedule.updated",
+  "subscription_schedule.released",
+  "subscription_schedule.canceled",
+  "subscription_schedule.completed",
+  "subscription_schedule.aborted",
   "customer.updated",
   "customer.deleted",
   "payment_method.attached",

@@ -302,7 +302,9 @@ describe("syncStripeCustomer", () => {
     const { user, customerId } = await newCustomer("return");
     await harness.ctl.setFaults({ shuffle: true, holdMs: 120_000 }); // no webhook help
     const session = await checkout(customerId, await resolvePriceId("team", "year"));
-    expect(await syncAfterCheckout(user.id, session.id)).toMatchObject({ status: "synced" });
+    expect((await syncAfterCheckout(user.id, session.id))?.sync).toMatchObject({
+      status: "synced",
+    });
     expect(await getEntitlements(user.id)).toMatchObject({
       reason: "active",
       plan: { key: "team" },

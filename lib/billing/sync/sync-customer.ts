@@ -1,3 +1,5 @@
+import type Stripe from "stripe";
+import { isLiveSubscriptionStatus } from "@/lib/billing/current-subscription";
 import {
   invoiceData,
   isStoredInvoice,
@@ -14,7 +16,7 @@ import {
 } from "@/lib/billing/sync/queue";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import { Prisma } from "@/lib/generated/prisma/client";
 
 export type SyncResult =
   | {
@@ -145,18 +147,24 @@ async function writeSnapshot(
   }
 
   const storedInvoices = snapshot.invoices.filter(isStoredInvoice);
+  warnIfSeveralLive(customerId, snapshot.subscriptions);
   for (const subscription of snapshot.subscriptions) {
-    const data = subscriptionData(subscription, snapshot.invoices);
+    const data = subscriptionData(subscription, snapshot.invoices, {
+      schedule: snapshot.schedules.get(subscription.id) ?? null,
+      prices: snapshot.prices,
+    });
     if (data.unknownPrice) {
       console.warn(
         `[billing] subscription ${data.id} uses price ${data.priceId ?? "(none)"} ` +
           `(lookup key ${data.priceLookupKey ?? "none"}), which is not in the catalog; flagged`,
       );
     }
+    // A JSON column's SQL NULL must be said explicitly to Prisma.
+    const row = { ...data, pendingChange: data.pendingChange ?? Prisma.DbNull };
     await tx.subscription.upsert({
       where: { id: data.id },
-      create: { ...data, userId, stripeCustomerId: customerId },
-      update: { ...data, userId, stripeCustomerId: customerId },
+      create: { ...row, userId, stripeCustomerId: customerId },
+      update: { ...row, userId, stripeCustomerId: customerId },
     });
   }
   if (snapshot.vanishedSubscriptionIds.length > 0) {
@@ -181,6 +189,19 @@ async function writeSnapshot(
       },
     });
   }
+}
+
+/**
+ * Checkout allows one live subscription per user, but the Dashboard or a script can add a second;
+ * it keeps billing, so the founder is told which ones (entitlements use the better one).
+ */
+function warnIfSeveralLive(customerId: string, subscriptions: readonly Stripe.Subscription[]) {
+  const live = subscriptions.filter((s) => isLiveSubscriptionStatus(s.status));
+  if (live.length < 2) return;
+  console.warn(
+    `[billing] customer ${customerId} has ${live.length} live subscriptions, each billed: ` +
+      `${live.map((s) => `${s.id} (${s.status})`).join(", ")}; cancel the extra one in Stripe`,
+  );
 }
 
 function skipped(customerId: string, reason: string): SyncResult {

@@ -6,6 +6,7 @@ import {
   paymentMethodData,
   subscriptionData,
 } from "@/lib/billing/sync-records";
+import { schedulePriceIds } from "@/lib/billing/sync/subscription-terms";
 import { db } from "@/lib/db";
 import { getStripe } from "@/lib/stripe";
 
@@ -14,8 +15,23 @@ export async function stripeState(customerId: string) {
   const stripe = getStripe();
   const customer = (await stripe.customers.retrieve(customerId)) as Stripe.Customer;
   const subscriptions = (
-    await stripe.subscriptions.list({ customer: customerId, status: "all", limit: 100 })
+    await stripe.subscriptions.list({
+      customer: customerId,
+      status: "all",
+      limit: 100,
+      expand: ["data.schedule"],
+    })
   ).data;
+  // Schedules name their phases' prices by id: read each one, as the sync does.
+  const prices = new Map<string, Stripe.Price>();
+  for (const s of subscriptions) {
+    if (!s.schedule || typeof s.schedule === "string") continue;
+    for (const id of schedulePriceIds(s.schedule)) prices.set(id, await stripe.prices.retrieve(id));
+  }
+  const context = (s: Stripe.Subscription) => ({
+    schedule: typeof s.schedule === "object" ? s.schedule : null,
+    prices,
+  });
   const invoices = (await stripe.invoices.list({ customer: customerId, limit: 100 })).data;
   const pmId = defaultPaymentMethodId(customer, subscriptions);
   const pm = pmId ? await stripe.paymentMethods.retrieve(pmId) : null;
@@ -26,7 +42,7 @@ export async function stripeState(customerId: string) {
       deleted: false,
       ...paymentMethodData(pm),
     },
-    subscriptions: subscriptions.map((s) => subscriptionData(s, invoices)).sort(byId),
+    subscriptions: subscriptions.map((s) => subscriptionData(s, invoices, context(s))).sort(byId),
     invoices: invoices.filter(isStoredInvoice).map(invoiceData).sort(byId),
   };
 }
@@ -53,6 +69,7 @@ export async function storedState(customerId: string) {
       cardLast4: customer.cardLast4,
       cardExpMonth: customer.cardExpMonth,
       cardExpYear: customer.cardExpYear,
+      paymentMethodLabel: customer.paymentMethodLabel,
     },
     subscriptions: subscriptions.sort(byId),
     invoices: invoices.sort(byId),

@@ -39,12 +39,15 @@ export function subscription(
   return {
     id,
     object: "subscription",
+    automatic_tax: { disabled_reason: null, enabled: false, liability: null },
     cancel_at: null,
     cancel_at_period_end: false,
     canceled_at: null,
     created: start,
+    currency: "usd",
     customer: "cus_test",
     default_payment_method: null,
+    discounts: [],
     ended_at: null,
     items: {
       object: "list",
@@ -63,6 +66,8 @@ export function subscription(
       url: `/v1/subscription_items?subscription=${id}`,
     },
     livemode: false,
+    pending_update: null,
+    schedule: null,
     status: "active",
     trial_end: null,
     trial_start: null,
@@ -126,4 +131,38 @@ export function card(overrides: Partial<Stripe.PaymentMethod.Card> = {}): Stripe
     card: { brand: "visa", last4: "4242", exp_month: 12, exp_year: 2030, ...overrides },
     livemode: false,
   } as Stripe.PaymentMethod;
+}
+
+/** A schedule whose current phase ends at `boundary`, then bills `next` (a period-end change). */
+export function schedule(
+  subscriptionId: string,
+  boundary: number,
+  next: { price: string | Stripe.Price; quantity?: number },
+  overrides: Partial<Stripe.SubscriptionSchedule> = {},
+): Stripe.SubscriptionSchedule {
+  const phase = (
+    start: number,
+    end: number,
+    item: { price: string | Stripe.Price; quantity?: number },
+  ) =>
+    ({
+      start_date: start,
+      end_date: end,
+      items: [{ price: item.price, quantity: item.quantity ?? 1 }],
+    }) as Stripe.SubscriptionSchedule.Phase;
+  return {
+    id: nextId("sub_sched"),
+    object: "subscription_schedule",
+    customer: "cus_test",
+    subscription: subscriptionId,
+    status: "active",
+    end_behavior: "release",
+    current_phase: { start_date: boundary - 31 * 86_400, end_date: boundary },
+    phases: [
+      phase(boundary - 31 * 86_400, boundary, { price: "price_current" }),
+      phase(boundary, boundary + 31 * 86_400, next),
+    ],
+    livemode: false,
+    ...overrides,
+  } as Stripe.SubscriptionSchedule;
 }
