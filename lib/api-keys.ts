@@ -5,12 +5,14 @@ import { db } from "@/lib/db";
 /** The paid feature that API keys belong to (see the catalog). */
 export const API_KEYS_FEATURE = "api_access" as const;
 const KEY_PREFIX = "bdr_";
-export const MAX_ACTIVE_KEYS = 10;
 
-/** The user already has the most active keys allowed. */
+/** The user already has the most active keys their plan allows (`limits.apiKeys`). */
 export class ApiKeyLimitError extends Error {
-  constructor() {
-    super(`You can have at most ${MAX_ACTIVE_KEYS} active keys. Revoke one first.`);
+  constructor(
+    readonly limit: number,
+    planName: string,
+  ) {
+    super(`Your ${planName} plan allows ${limit} active keys. Revoke one first.`);
     this.name = "ApiKeyLimitError";
   }
 }
@@ -24,9 +26,9 @@ function hashKey(key: string): string {
  * The secret is returned once and only its hash is stored.
  */
 export async function createApiKey(userId: string, name: string): Promise<{ secret: string }> {
-  await requireFeature(userId, API_KEYS_FEATURE);
+  const { limits, plan } = await requireFeature(userId, API_KEYS_FEATURE);
   const active = await db.apiKey.count({ where: { userId, revokedAt: null } });
-  if (active >= MAX_ACTIVE_KEYS) throw new ApiKeyLimitError();
+  if (active >= limits.apiKeys) throw new ApiKeyLimitError(limits.apiKeys, plan.name);
   const secret = KEY_PREFIX + randomBytes(24).toString("base64url");
   await db.apiKey.create({
     data: { userId, name, prefix: secret.slice(0, 10), hashedKey: hashKey(secret) },

@@ -13,14 +13,19 @@ export const PLAN_KEYS = ["free", "pro", "team"] as const;
 export type PlanKey = (typeof PLAN_KEYS)[number];
 export type PaidPlanKey = Exclude<PlanKey, "free">;
 
-export const FEATURES = ["api_access", "priority_support", "audit_log", "sso"] as const;
+// Only what the template really has: founders add their own features here, and the plan cards,
+// entitlements and the portal's product list all follow (one source of truth).
+export const FEATURES = ["api_access"] as const;
 export type Feature = (typeof FEATURES)[number];
 
+/** How each feature is named on the plan cards. */
+export const FEATURE_LABELS: Readonly<Record<Feature, string>> = {
+  api_access: "API access (/api/v1)",
+};
+
 export type PlanLimits = {
-  /** Projects a workspace may have. */
-  projects: number;
-  /** Members per workspace (Team multiplies this by the subscription quantity). */
-  seats: number;
+  /** Active API keys (lib/api-keys.ts); a per-seat plan multiplies it by the quantity. */
+  apiKeys: number;
 };
 
 export type CatalogPrice = {
@@ -37,7 +42,7 @@ export type Plan = {
   description: string;
   features: readonly Feature[];
   limits: PlanLimits;
-  /** Whether the limit on seats scales with the subscription quantity. */
+  /** Priced per seat: limits scale with the subscription quantity. */
   perSeat: boolean;
   prices: Partial<Record<BillingInterval, CatalogPrice>>;
 };
@@ -48,7 +53,7 @@ export const PLANS: Readonly<Record<PlanKey, Plan>> = {
     name: "Free",
     description: "For trying things out.",
     features: [],
-    limits: { projects: 3, seats: 1 },
+    limits: { apiKeys: 0 },
     perSeat: false,
     prices: {},
   },
@@ -57,7 +62,7 @@ export const PLANS: Readonly<Record<PlanKey, Plan>> = {
     name: "Pro",
     description: "For professionals shipping real work.",
     features: ["api_access"],
-    limits: { projects: 50, seats: 1 },
+    limits: { apiKeys: 5 },
     perSeat: false,
     prices: {
       month: { lookupKey: "pro_monthly", interval: "month", unitAmount: 1_200, currency: "usd" },
@@ -68,8 +73,8 @@ export const PLANS: Readonly<Record<PlanKey, Plan>> = {
     key: "team",
     name: "Team",
     description: "For teams that collaborate.",
-    features: ["api_access", "priority_support", "audit_log", "sso"],
-    limits: { projects: 500, seats: 1 },
+    features: ["api_access"],
+    limits: { apiKeys: 10 },
     perSeat: true,
     prices: {
       month: { lookupKey: "team_monthly", interval: "month", unitAmount: 2_900, currency: "usd" },

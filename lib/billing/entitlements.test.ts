@@ -23,14 +23,14 @@ describe("entitlementsFor", () => {
     expect(e.plan.key).toBe("free");
     expect(e.reason).toBe("no_subscription");
     expect(e.features.size).toBe(0);
-    expect(e.limits).toEqual({ projects: 3, seats: 1 });
+    expect(e.limits).toEqual({ apiKeys: 0 });
   });
 
   it.each(["active", "trialing"])("grants the plan while %s", (status) => {
     const e = entitlementsFor([sub({ status, planKey: "team" })], options);
     expect(e.plan.key).toBe("team");
     expect(e.reason).toBe(status);
-    expect(e.features.has("sso")).toBe(true);
+    expect(e.features.has("api_access")).toBe(true);
     expect(e.subscriptionId).toBe("sub_1");
   });
 
@@ -99,8 +99,10 @@ describe("entitlementsFor", () => {
     expect(e.plan.key).toBe("pro");
   });
 
-  it("scales Team seats with the quantity, and only Team", () => {
-    expect(entitlementsFor([sub({ planKey: "team", quantity: 5 })], options).limits.seats).toBe(5);
-    expect(entitlementsFor([sub({ planKey: "pro", quantity: 5 })], options).limits.seats).toBe(1);
+  it("scales Team's limits with its seats (the quantity), and only Team's", () => {
+    const team = entitlementsFor([sub({ planKey: "team", quantity: 5 })], options);
+    const pro = entitlementsFor([sub({ planKey: "pro", quantity: 5 })], options);
+    expect(team.limits.apiKeys).toBe(50);
+    expect(pro.limits.apiKeys).toBe(5);
   });
 });

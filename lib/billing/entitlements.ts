@@ -82,11 +82,11 @@ function build(
   graceEndsAt: Date | null,
 ): Entitlements {
   const plan = PLANS[planKey];
-  const seats = plan.perSeat ? plan.limits.seats * Math.max(1, quantity) : plan.limits.seats;
+  const perUnit = plan.perSeat ? Math.max(1, quantity) : 1;
   return {
     plan,
     features: new Set(plan.features),
-    limits: { ...plan.limits, seats },
+    limits: { apiKeys: plan.limits.apiKeys * perUnit },
     reason,
     subscriptionId: subscription?.id ?? null,
     subscriptionStatus: subscription?.status ?? null,

@@ -1,5 +1,6 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { ApiKeyLimitError, createApiKey, revokeApiKey } from "@/lib/api-keys";
@@ -24,7 +25,10 @@ export async function createApiKeyAction(
   const name = nameSchema.safeParse(formData.get("name"));
   if (!name.success) return { error: name.error.issues[0]?.message ?? "Invalid name." };
   try {
-    return { secret: (await createApiKey(user.id, name.data)).secret };
+    const { secret } = await createApiKey(user.id, name.data);
+    // The list on the page shows the new key without a reload.
+    revalidatePath(PAGE);
+    return { secret };
   } catch (error) {
     if (error instanceof EntitlementError) {
       return { error: `API keys need a paid plan; you are on ${error.entitlements.plan.name}.` };
@@ -38,5 +42,6 @@ export async function revokeApiKeyAction(formData: FormData): Promise<void> {
   const user = await requireUser(PAGE);
   const id = z.string().min(1).max(100).safeParse(formData.get("id"));
   if (id.success) await revokeApiKey(user.id, id.data);
+  revalidatePath(PAGE);
   redirect(PAGE);
 }
