@@ -38,11 +38,12 @@ test("a signed-in user cannot reach another user's portal or invoices", async ({
   const aliceEmail = uniqueEmail("alice");
   await signIn(alice, aliceEmail);
   await alice.getByRole("button", { name: "Subscribe to Pro yearly" }).click();
+  await expect(alice.getByRole("heading", { name: "Subscribe" })).toBeVisible();
+  const aliceCheckoutId = new URL(alice.url()).pathname.split("/").at(-1);
+  expect(aliceCheckoutId).toMatch(/^cs_/);
   await fillCard(alice, "4242 4242 4242 4242");
   await alice.getByRole("button", { name: "Subscribe" }).click();
   await expect(alice.getByTestId("subscription-status")).toHaveText("Active");
-  const aliceCheckoutId = new URL(alice.url()).searchParams.get("checkout");
-  expect(aliceCheckoutId).toMatch(/^cs_/);
 
   const bob = await browser.newPage();
   const bobEmail = uniqueEmail("bob");
@@ -59,7 +60,12 @@ test("a signed-in user cannot reach another user's portal or invoices", async ({
   await expect(bob.getByText(aliceEmail)).toHaveCount(0);
   await expect(bob.getByText("No invoices yet.")).toBeVisible();
 
-  // Alice's checkout session id in Bob's return URL is refused and syncs nothing.
+  // Alice's checkout session id in Bob's return URL is refused and syncs nothing (also through
+  // the success URL of older sessions, which pointed at the page itself).
+  await bob.goto(`/api/billing/return?from=checkout&session_id=${aliceCheckoutId}`);
+  await expect(
+    bob.getByRole("alert").filter({ hasText: "doesn't belong to your account" }),
+  ).toBeVisible();
   await bob.goto(`/settings/billing?checkout=${aliceCheckoutId}`);
   await expect(
     bob.getByRole("alert").filter({ hasText: "doesn't belong to your account" }),

@@ -14,6 +14,10 @@ import { spawnLocalStripe } from "./lib/local-stripe";
 import { binPath, exitCode, onShutdown, runNode, waitForHttp } from "./lib/processes";
 import { migrateDeploy } from "./lib/prisma-cli";
 
+// `npm run screenshots`: the README's screenshots are rewritten only when asked for.
+const screenshots = process.argv.includes("--screenshots");
+const playwrightArgs = process.argv.slice(2).filter((arg) => arg !== "--screenshots");
+
 const root = path.resolve(import.meta.dirname, "..");
 const postgres = await startEmbeddedPostgres();
 const scratch = mkdtempSync(path.join(os.tmpdir(), "saas-e2e-"));
@@ -57,11 +61,11 @@ try {
   stoppers.push(() => server.kill());
   await waitForHttp(appUrl);
 
-  const playwright = runNode(
-    binPath("@playwright/test", "cli.js"),
-    ["test", ...process.argv.slice(2)],
-    { ...env, E2E_BASE_URL: appUrl },
-  );
+  const playwright = runNode(binPath("@playwright/test", "cli.js"), ["test", ...playwrightArgs], {
+    ...env,
+    E2E_BASE_URL: appUrl,
+    ...(screenshots && { UPDATE_SCREENSHOTS: "1" }),
+  });
   code = await exitCode(playwright);
 } catch (error) {
   console.error(`e2e: ${error instanceof Error ? error.message : String(error)}`);

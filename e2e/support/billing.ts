@@ -1,4 +1,6 @@
 import { expect, type Page } from "@playwright/test";
+import Stripe from "stripe";
+import { LOCAL_STRIPE_KEY } from "../../scripts/lib/local-stripe";
 import { emulatorControl } from "../../tools/stripe-emulator/control";
 
 /** An `expect` that gives up on a rendered page quickly, so the caller reloads instead. */
@@ -36,4 +38,40 @@ export async function advanceStripeClock(days: number): Promise<void> {
   const control = emulatorControl(emulatorUrl());
   await control.advanceClock({ days });
   await control.flush();
+}
+
+/** The live subscriptions Stripe (the emulator) has for the customer with this billing email. */
+export async function liveSubscriptionsOf(email: string): Promise<Stripe.Subscription[]> {
+  const url = new URL(emulatorUrl());
+  const stripe = new Stripe(LOCAL_STRIPE_KEY, {
+    host: url.hostname,
+    port: Number(url.port),
+    protocol: "http",
+  });
+  const customers = await stripe.customers.list({ email, limit: 10 });
+  const live: Stripe.Subscription[] = [];
+  for (const customer of customers.data) {
+    const subs = await stripe.subscriptions.list({ customer: customer.id, status: "all" });
+    live.push(
+      ...subs.data.filter((s) => s.status !== "canceled" && s.status !== "incomplete_expired"),
+    );
+  }
+  return live;
+}
+
+/** Confirms a plan switch offered on the billing page; `when` is what the portal promises. */
+export async function switchPlan(page: Page, button: string, when: RegExp): Promise<void> {
+  await page.getByRole("button", { name: button }).click();
+  await expect(page.getByRole("heading", { name: "Confirm your new plan" })).toBeVisible();
+  await expect(page.getByText(when)).toBeVisible();
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await expect(page).toHaveURL(/\/settings\/billing$/);
+}
+
+/** Cancels at period end through the billing page's "Cancel subscription" deep link. */
+export async function cancelThroughDeepLink(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Cancel subscription" }).click();
+  await page.getByLabel("Too expensive").check();
+  await page.getByRole("button", { name: "Cancel subscription" }).click();
+  await expect(page).toHaveURL(/\/settings\/billing$/);
 }

@@ -22,6 +22,8 @@ export const BILLING_ERROR_MESSAGES = {
   busy: "Our payment provider is busy. Nothing was changed; please try again in a minute.",
   not_configured:
     "Billing management isn't set up for this environment yet. Please contact support.",
+  billing_unavailable:
+    "Billing is unavailable right now because of a problem on our side. Nothing was changed, and we've been alerted; please contact support if it lasts.",
   rate_limited: "Too many billing requests in a short time. Please wait a minute and try again.",
   no_subscription: "You don't have an active subscription to change.",
   already_subscribed:
@@ -29,6 +31,7 @@ export const BILLING_ERROR_MESSAGES = {
   unknown_plan: "That plan isn't available.",
   same_plan: "You're already on that plan.",
   checkout_mismatch: "That checkout session doesn't belong to your account.",
+  checkout_not_open: "There is no checkout to continue. Choose a plan to start again.",
   failed: "Something went wrong with billing. Nothing was changed; please try again.",
 } as const;
 
@@ -57,6 +60,14 @@ export function toBillingActionError(error: unknown, action: string): BillingAct
       return new BillingActionError("unavailable");
     if (error instanceof Stripe.errors.StripeRateLimitError) return new BillingActionError("busy");
     if (error instanceof Stripe.errors.StripeAPIError) return new BillingActionError("unavailable");
+    // A wrong or revoked key, or one without the needed permission: retrying never helps, the
+    // founder must fix the configuration (the log line above names the cause).
+    if (
+      error instanceof Stripe.errors.StripeAuthenticationError ||
+      error instanceof Stripe.errors.StripePermissionError
+    ) {
+      return new BillingActionError("billing_unavailable");
+    }
     if (
       error instanceof Stripe.errors.StripeInvalidRequestError &&
       /configuration/i.test(error.message)

@@ -1,5 +1,8 @@
 import { findStripeCustomerId } from "@/lib/billing/customers";
-import { pickCurrentSubscription } from "@/lib/billing/current-subscription";
+import {
+  isLiveSubscriptionStatus,
+  pickCurrentSubscription,
+} from "@/lib/billing/current-subscription";
 import { entitlementsFromRecords, type Entitlements } from "@/lib/billing/entitlements";
 import { loadSubscriptions } from "@/lib/billing/load-current-subscription";
 import { INVOICE_WINDOW } from "@/lib/billing/sync/fetch";
@@ -11,17 +14,29 @@ import { db } from "@/lib/db";
 import type { Invoice, Subscription } from "@/lib/generated/prisma/client";
 import { stripeMode, usesStripeEmulator, type StripeMode } from "@/lib/stripe";
 
+type Summarized = Subscription & { summary: SubscriptionSummary };
+
 export type BillingOverview = {
   mode: StripeMode;
   emulator: boolean;
   entitlements: Entitlements;
-  subscription: (Subscription & { summary: SubscriptionSummary }) | null;
-  card: { brand: string; last4: string; expMonth: number | null; expYear: number | null } | null;
+  /** The live subscription in force (the one entitlements follow); null means Free. */
+  subscription: Summarized | null;
+  /** Other live subscriptions: each is billed too, which the page must say. */
+  otherLiveSubscriptions: Summarized[];
+  /** The latest ended subscription, shown as history when there is no live one. */
+  endedSubscription: Summarized | null;
+  paymentMethod: { label: string; expMonth: number | null; expYear: number | null } | null;
+  /** Where to pay the oldest open invoice of the current subscription (past-due banner). */
+  openInvoiceUrl: string | null;
   invoices: Invoice[];
 };
 
 /** Everything the billing page shows, from the synced records only (no Stripe call on render). */
-export async function loadBillingOverview(userId: string): Promise<BillingOverview> {
+export async function loadBillingOverview(
+  userId: string,
+  now = new Date(),
+): Promise<BillingOverview> {
   const livemode = stripeMode() === "live";
   // This mode's customer: after a switch from test to live keys, the test customer's card is not shown.
   const customerId = await findStripeCustomerId(userId);
@@ -35,23 +50,38 @@ export async function loadBillingOverview(userId: string): Promise<BillingOvervi
       take: INVOICE_WINDOW,
     }),
   ]);
+  const summarize = (sub: Subscription): Summarized => ({
+    ...sub,
+    summary: summarizeSubscription(sub, now),
+  });
+  const live = subscriptions.filter((s) => isLiveSubscriptionStatus(s.status));
   // One read of the subscriptions serves both the plan shown and what the user may do.
-  const current = pickCurrentSubscription(subscriptions);
-  const entitlements = entitlementsFromRecords(subscriptions);
+  const current = pickCurrentSubscription(live);
+  const ended = subscriptions
+    .filter((s) => !isLiveSubscriptionStatus(s.status))
+    .sort(
+      (a, b) =>
+        (b.endedAt ?? b.stripeCreatedAt).getTime() - (a.endedAt ?? a.stripeCreatedAt).getTime(),
+    )[0];
+  const openInvoice = invoices
+    .filter((inv) => inv.status === "open" && inv.subscriptionId === current?.id)
+    .at(-1);
   return {
     mode: stripeMode(),
     emulator: usesStripeEmulator(),
-    entitlements,
-    subscription: current ? { ...current, summary: summarizeSubscription(current) } : null,
-    card:
-      customer?.cardLast4 && !customer.deleted
+    entitlements: entitlementsFromRecords(subscriptions, now),
+    subscription: current ? summarize(current) : null,
+    otherLiveSubscriptions: live.filter((s) => s.id !== current?.id).map(summarize),
+    endedSubscription: !current && ended ? summarize(ended) : null,
+    paymentMethod:
+      customer?.paymentMethodLabel && !customer.deleted
         ? {
-            brand: customer.cardBrand ?? "card",
-            last4: customer.cardLast4,
+            label: customer.paymentMethodLabel,
             expMonth: customer.cardExpMonth,
             expYear: customer.cardExpYear,
           }
         : null,
+    openInvoiceUrl: openInvoice?.hostedInvoiceUrl ?? null,
     invoices,
   };
 }

@@ -1,3 +1,4 @@
+import type Stripe from "stripe";
 import { z } from "zod";
 import { BillingCustomerMismatchError, findStripeCustomerId } from "@/lib/billing/customers";
 import { idOf } from "@/lib/billing/sync-records";
@@ -8,14 +9,14 @@ import { getStripe } from "@/lib/stripe";
 const checkoutSessionId = z.string().regex(/^cs_\w+$/);
 
 /**
- * Called when the browser comes back from Checkout (`success_url?session_id=...`): syncs the
- * signed-in user's customer right away instead of waiting for the webhook. Only the user's own
- * session is honoured; the customer id comes from our records, never from the URL.
+ * Called when the browser comes back from Checkout: syncs the signed-in user's customer right
+ * away instead of waiting for the webhook. Only the user's own session is honoured; the customer
+ * id comes from our records, never from the URL. Answers the session too, for its status.
  */
 export async function syncAfterCheckout(
   userId: string,
   sessionId: unknown,
-): Promise<SyncResult | null> {
+): Promise<{ session: Stripe.Checkout.Session; sync: SyncResult } | null> {
   const parsed = checkoutSessionId.safeParse(sessionId);
   if (!parsed.success) return null;
   const customerId = await findStripeCustomerId(userId);
@@ -26,5 +27,5 @@ export async function syncAfterCheckout(
       `Checkout session ${session.id} is not for user ${userId}.`,
     );
   }
-  return syncStripeCustomer(customerId);
+  return { session, sync: await syncStripeCustomer(customerId) };
 }

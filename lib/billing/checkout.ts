@@ -1,14 +1,11 @@
-import {
-  BillingActionError,
-  isStripeResourceMissing,
-  toBillingActionError,
-} from "@/lib/billing/billing-errors";
+import type Stripe from "stripe";
+import { BillingActionError, toBillingActionError } from "@/lib/billing/billing-errors";
 import { enforceBillingRateLimit } from "@/lib/billing/billing-rate-limit";
-import { catalogEntryForLookupKey, type CatalogEntry } from "@/lib/billing/catalog";
+import { catalogEntryForLookupKey } from "@/lib/billing/catalog";
 import { isLiveSubscriptionStatus } from "@/lib/billing/current-subscription";
-import { syncAfterCheckout } from "@/lib/billing/checkout-return";
-import { BillingCustomerMismatchError, getOrCreateStripeCustomer } from "@/lib/billing/customers";
-import { createPortalSessionUrl, billingPageUrl } from "@/lib/billing/portal";
+import { findStripeCustomerId, getOrCreateStripeCustomer } from "@/lib/billing/customers";
+import { createPortalSessionUrl } from "@/lib/billing/portal";
+import { billingReturnUrl } from "@/lib/billing/sessions/returns";
 import { resolveCatalogPrices } from "@/lib/billing/prices";
 import { syncStripeCustomer } from "@/lib/billing/sync/sync-customer";
 import { withLease } from "@/lib/lease";
@@ -28,54 +25,72 @@ export async function startSubscription(
   await enforceBillingRateLimit(userId);
 
   let customer: string;
-  let hasLiveSubscription: boolean;
+  let price: Stripe.Price | undefined;
   try {
     customer = await getOrCreateStripeCustomer(userId);
-    const existing = await getStripe().subscriptions.list({ customer, status: "all", limit: 20 });
-    hasLiveSubscription = existing.data.some((s) => isLiveSubscriptionStatus(s.status));
+    price = (await resolveCatalogPrices()).byLookupKey.get(entry.price.lookupKey);
   } catch (error) {
     throw toBillingActionError(error, "checkout precheck");
   }
-  if (hasLiveSubscription) {
-    // The deep link is checked against our records: bring them up to date first, in case the
-    // subscription's webhooks have not arrived yet.
-    try {
-      await syncStripeCustomer(customer);
-    } catch (error) {
-      throw toBillingActionError(error, "sync before plan switch");
-    }
-    return {
-      kind: "portal",
-      url: await createPortalSessionUrl(
-        userId,
-        { flow: "switch", price: lookupKey },
-        { rateLimitChecked: true },
-      ),
-    };
-  }
-  return { kind: "checkout", url: await createCheckoutSessionUrl(userId, customer, entry) };
-}
+  if (!price) throw new BillingActionError("unknown_plan");
+  const priceId = price.id;
 
-async function createCheckoutSessionUrl(
-  userId: string,
-  customer: string,
-  entry: CatalogEntry,
-): Promise<string> {
+  // Two tabs (or a double submit) must not leave two payable Checkouts, each making a
+  // subscription: under a per-user lease (a row, not a connection held across these Stripe
+  // calls), Stripe is asked whether a live subscription exists (a webhook may not have arrived
+  // yet), and earlier open sessions expire before a new one is made.
+  let outcome: { kind: "checkout"; url: string } | { kind: "portal" };
   try {
-    const { byLookupKey } = await resolveCatalogPrices();
-    const price = byLookupKey.get(entry.price.lookupKey);
-    if (!price) throw new BillingActionError("unknown_plan");
-    // Two tabs (or a double submit) must not leave two payable Checkouts, each making a
-    // subscription: under a per-user lease (a row, not a connection held across these Stripe
-    // calls), earlier open sessions expire before a new one is made.
-    return await withLease(`checkout-create:${userId}`, async () => {
+    outcome = await withLease(`checkout-create:${userId}`, async () => {
       const stripe = getStripe();
+      const existing = await stripe.subscriptions.list({ customer, status: "all", limit: 100 });
+      if (existing.data.some((s) => isLiveSubscriptionStatus(s.status))) {
+        return { kind: "portal" as const };
+      }
       const open = await stripe.checkout.sessions.list({ customer, status: "open", limit: 10 });
       for (const earlier of open.data) await stripe.checkout.sessions.expire(earlier.id);
-      return createCheckoutSession(userId, customer, price.id);
+      return {
+        kind: "checkout" as const,
+        url: await createCheckoutSession(userId, customer, priceId),
+      };
     });
   } catch (error) {
     throw toBillingActionError(error, "checkout session");
+  }
+  if (outcome.kind === "checkout") return outcome;
+
+  // Already subscribed: the plan switch is a portal deep link checked against our records, so
+  // bring them up to date first, in case the subscription's webhooks have not arrived yet.
+  try {
+    await syncStripeCustomer(customer);
+  } catch (error) {
+    throw toBillingActionError(error, "sync before plan switch");
+  }
+  return {
+    kind: "portal",
+    url: await createPortalSessionUrl(
+      userId,
+      { flow: "switch", price: lookupKey },
+      { rateLimitChecked: true },
+    ),
+  };
+}
+
+/**
+ * The user's Checkout that is still open, to continue it ("Checkout isn't finished"): found in
+ * Stripe for the user's own customer, never from an id in the browser.
+ */
+export async function openCheckoutUrl(userId: string): Promise<string> {
+  await enforceBillingRateLimit(userId);
+  const customer = await findStripeCustomerId(userId);
+  if (!customer) throw new BillingActionError("checkout_not_open");
+  try {
+    const open = await getStripe().checkout.sessions.list({ customer, status: "open", limit: 1 });
+    const url = open.data[0]?.url;
+    if (!url) throw new BillingActionError("checkout_not_open");
+    return url;
+  } catch (error) {
+    throw toBillingActionError(error, "continue checkout");
   }
 }
 
@@ -89,29 +104,12 @@ async function createCheckoutSession(
     customer,
     client_reference_id: userId,
     line_items: [{ price: priceId, quantity: 1 }],
-    // Stripe fills in {CHECKOUT_SESSION_ID}; the return handler verifies it belongs to the user.
-    success_url: `${billingPageUrl()}?checkout={CHECKOUT_SESSION_ID}`,
-    cancel_url: `${billingPageUrl()}?checkout=canceled`,
+    // Stripe fills in {CHECKOUT_SESSION_ID}; the return route verifies it belongs to the user.
+    success_url: billingReturnUrl("checkout", "{CHECKOUT_SESSION_ID}"),
+    cancel_url: billingReturnUrl("checkout_canceled"),
     metadata: { userId },
     subscription_data: { metadata: { userId } },
   });
   if (!session.url) throw new Error(`Checkout session ${session.id} has no URL.`);
   return session.url;
-}
-
-/**
- * The return from Checkout, as the billing page needs it: syncs at once (see checkout-return.ts)
- * and turns failures into a message for the customer.
- */
-export async function completeCheckoutReturn(userId: string, sessionId: string): Promise<void> {
-  try {
-    const result = await syncAfterCheckout(userId, sessionId);
-    if (!result) throw new BillingActionError("checkout_mismatch");
-  } catch (error) {
-    // Another user's, another mode's or a made-up session id: not this user's checkout.
-    if (error instanceof BillingCustomerMismatchError || isStripeResourceMissing(error)) {
-      throw new BillingActionError("checkout_mismatch");
-    }
-    throw toBillingActionError(error, "checkout return");
-  }
 }

@@ -9,7 +9,7 @@ import { loadCurrentSubscription } from "@/lib/billing/load-current-subscription
 import { resolvePortalConfigurationId } from "@/lib/billing/portal-configuration";
 import { resolveCatalogPrices } from "@/lib/billing/prices";
 import { idOf, planItem } from "@/lib/billing/sync-records";
-import { env } from "@/lib/env";
+import { billingReturnUrl } from "@/lib/billing/sessions/returns";
 import { getStripe } from "@/lib/stripe";
 
 /**
@@ -61,10 +61,6 @@ export function parsePortalRequest(
   return { ok: true, request: parsed.data };
 }
 
-export function billingPageUrl(): string {
-  return `${env.APP_URL}/settings/billing`;
-}
-
 /**
  * A fresh, single-use Customer Portal URL for the signed-in user. The customer id comes from our
  * database (created on first need), never from the browser, and every deep link is checked
@@ -83,7 +79,8 @@ export async function createPortalSessionUrl(
     const session = await getStripe().billingPortal.sessions.create({
       customer,
       configuration,
-      return_url: billingPageUrl(),
+      // Through the return route, which syncs before the page renders (see sessions/returns.ts).
+      return_url: billingReturnUrl("portal"),
       ...(flowData && { flow_data: flowData }),
     });
     return session.url;
@@ -100,7 +97,7 @@ async function buildFlowData(
   if (request.flow === "manage") return null;
   const afterCompletion = {
     type: "redirect" as const,
-    redirect: { return_url: billingPageUrl() },
+    redirect: { return_url: billingReturnUrl("portal") },
   };
   if (request.flow === "payment_method") {
     return { type: "payment_method_update", after_completion: afterCompletion };

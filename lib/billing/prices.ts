@@ -77,3 +77,27 @@ export async function resolvePriceId(
 export function clearCatalogPriceCache(): void {
   cache = undefined;
 }
+
+/** What each catalog price costs in Stripe, by lookup key (what the plan cards show). */
+export type PlanPrices = ReadonlyMap<string, { unitAmount: number; currency: string }>;
+
+/**
+ * The catalog prices' amounts as Stripe has them (a price changed in the Dashboard shows its new
+ * amount), from the cached resolution; null when Stripe cannot be read right now.
+ */
+export async function loadPlanPrices(): Promise<PlanPrices | null> {
+  try {
+    const { byLookupKey } = await resolveCatalogPrices();
+    const amounts = new Map<string, { unitAmount: number; currency: string }>();
+    for (const [key, price] of byLookupKey) {
+      if (price.unit_amount !== null) {
+        amounts.set(key, { unitAmount: price.unit_amount, currency: price.currency });
+      }
+    }
+    return amounts;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(`[billing] could not read the catalog prices for the plan cards: ${reason}`);
+    return null;
+  }
+}

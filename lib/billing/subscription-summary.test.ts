@@ -1,14 +1,26 @@
 import { describe, expect, it } from "vitest";
-import { summarizeSubscription, type SummarizableSubscription } from "./subscription-summary";
+import type { DiscountData, PendingChange } from "@/lib/billing/sync/subscription-terms";
+import {
+  billedAmountText,
+  discountText,
+  pastDueText,
+  pendingChangeText,
+  summarizeSubscription,
+  type SummarizableSubscription,
+} from "./subscription-summary";
 
 const periodEnd = new Date("2026-12-25T00:00:00Z");
 const base: SummarizableSubscription = {
   status: "active",
   planKey: "pro",
   unknownPrice: false,
-  priceLookupKey: "pro_monthly",
   interval: "month",
   quantity: 1,
+  unitAmount: 1200,
+  currency: "usd",
+  discounts: [],
+  automaticTax: false,
+  pendingChange: null,
   cancelAtPeriodEnd: false,
   cancelAt: null,
   endedAt: null,
@@ -25,7 +37,7 @@ describe("summarizeSubscription", () => {
       live: true,
       cancellationScheduled: false,
       next: { kind: "renews", at: periodEnd },
-      price: { unitAmount: 1200, currency: "usd", interval: "month" },
+      price: { unitAmount: 1200, quantity: 1, currency: "usd", interval: "month", total: 1200 },
     });
   });
 
@@ -82,20 +94,151 @@ describe("summarizeSubscription", () => {
       ...base,
       planKey: null,
       unknownPrice: true,
-      priceLookupKey: "legacy_gold",
     });
     expect(summary.planName).toBe("Unrecognised plan");
-    expect(summary.price).toBeNull();
   });
 
-  it("quantity multiplies the per-seat price", () => {
+  it("the amount is Stripe's: quantity times the synced unit amount, not the catalog's", () => {
     const summary = summarizeSubscription({
       ...base,
       planKey: "team",
-      priceLookupKey: "team_yearly",
       interval: "year",
       quantity: 3,
+      unitAmount: 31_000, // changed in the Dashboard; the catalog says 29,000
     });
-    expect(summary.price).toEqual({ unitAmount: 87_000, currency: "usd", interval: "year" });
+    expect(summary.price).toMatchObject({ subtotal: 93_000, total: 93_000, perSeat: true });
+    expect(billedAmountText(summary.price!)).toBe("$930.00 / year (3 seats × $310.00)");
+  });
+
+  it("an ended subscription bills nothing and has no pending change", () => {
+    const summary = summarizeSubscription({
+      ...base,
+      status: "canceled",
+      endedAt: new Date("2026-11-01T00:00:00Z"),
+      pendingChange: change({}),
+    });
+    expect(summary.price).toBeNull();
+    expect(summary.pendingChange).toBeNull();
+  });
+
+  it("discounts in force lower the total; an expired one does not", () => {
+    const now = new Date("2026-12-01T00:00:00Z");
+    const launch: DiscountData = {
+      name: "Launch",
+      percentOff: 25,
+      amountOff: null,
+      currency: null,
+      endsAt: "2027-03-01T00:00:00.000Z",
+    };
+    const expired = { ...launch, name: "Old", endsAt: "2026-11-01T00:00:00.000Z" };
+    const fixed: DiscountData = {
+      ...launch,
+      name: null,
+      percentOff: null,
+      amountOff: 100,
+      currency: "usd",
+      endsAt: null,
+    };
+    const summary = summarizeSubscription({ ...base, discounts: [launch, expired, fixed] }, now);
+    expect(summary.price).toMatchObject({ subtotal: 1200, total: 800 });
+    expect(summary.price?.discounts.map((d) => discountText(d))).toEqual([
+      "25% off (Launch) until March 1, 2027",
+      "$1.00 off",
+    ]);
+  });
+
+  it("tax on top is said", () => {
+    const summary = summarizeSubscription({ ...base, automaticTax: true });
+    expect(billedAmountText(summary.price!)).toBe("$12.00 / month plus tax");
+  });
+
+  it("malformed stored JSON counts as no discount and no pending change", () => {
+    const summary = summarizeSubscription({
+      ...base,
+      discounts: [{ percentOff: "lots" }],
+      pendingChange: { source: "magic" },
+    });
+    expect(summary.price?.total).toBe(1200);
+    expect(summary.pendingChange).toBeNull();
+  });
+});
+
+function change(overrides: Partial<PendingChange>): PendingChange {
+  return {
+    source: "schedule",
+    at: "2027-01-01T00:00:00.000Z",
+    expiresAt: null,
+    priceId: "price_pro_monthly",
+    planKey: "pro",
+    interval: "month",
+    quantity: 1,
+    unitAmount: 1200,
+    currency: "usd",
+    ...overrides,
+  };
+}
+
+describe("pending change wording", () => {
+  it("a scheduled change names the plan, its terms and the date", () => {
+    const summary = summarizeSubscription({ ...base, planKey: "team", pendingChange: change({}) });
+    expect(pendingChangeText(summary.pendingChange!)).toBe(
+      "Changes to Pro (monthly) on January 1, 2027.",
+    );
+  });
+
+  it("a per-seat plan says its seats", () => {
+    const summary = summarizeSubscription({
+      ...base,
+      pendingChange: change({ planKey: "team", interval: "year", quantity: 3 }),
+    });
+    expect(pendingChangeText(summary.pendingChange!)).toBe(
+      "Changes to Team (yearly, 3 seats) on January 1, 2027.",
+    );
+  });
+
+  it("an update waiting for a payment says so, with its deadline", () => {
+    const summary = summarizeSubscription({
+      ...base,
+      pendingChange: change({
+        source: "pending_update",
+        at: null,
+        expiresAt: "2026-12-02T00:00:00.000Z",
+      }),
+    });
+    expect(pendingChangeText(summary.pendingChange!)).toBe(
+      "Changes to Pro (monthly) once its payment goes through (if paid by December 2, 2026).",
+    );
+  });
+
+  it("a scheduled cancellation replaces a scheduled change", () => {
+    const summary = summarizeSubscription({
+      ...base,
+      cancelAtPeriodEnd: true,
+      pendingChange: change({}),
+    });
+    expect(summary.pendingChange).toBeNull();
+    expect(summary.next.kind).toBe("cancels");
+  });
+});
+
+describe("past-due banner", () => {
+  const now = new Date("2026-12-01T00:00:00Z");
+
+  it("within the grace period, gives the date to fix the card by", () => {
+    expect(pastDueText("Pro", new Date("2026-12-05T00:00:00Z"), now)).toBe(
+      "Your last payment failed. Update your payment method before December 5, 2026 to keep Pro.",
+    );
+  });
+
+  it("after the grace period, never names a past date: the plan is paused", () => {
+    const text = pastDueText("Pro", new Date("2026-11-20T00:00:00Z"), now);
+    expect(text).toBe(
+      "Your Pro plan is paused because a payment failed. Pay the open invoice to restore it.",
+    );
+    expect(text).not.toContain("November");
+  });
+
+  it("an unpaid subscription (no grace date) is paused too", () => {
+    expect(pastDueText("Team", null, now)).toContain("Your Team plan is paused");
   });
 });

@@ -1,14 +1,28 @@
 import { PLANS, isPlanKey } from "@/lib/billing/catalog";
 import { isLiveSubscriptionStatus } from "@/lib/billing/current-subscription";
+import {
+  discountSchema,
+  parseStored,
+  pendingChangeSchema,
+  type DiscountData,
+} from "@/lib/billing/sync/subscription-terms";
+import { z } from "zod";
+import { formatDate, formatMoney } from "@/lib/format";
 
 /** The synced subscription fields the billing page describes (a `Subscription` row fits). */
 export type SummarizableSubscription = {
   status: string;
   planKey: string | null;
   unknownPrice: boolean;
-  priceLookupKey: string | null;
   interval: string | null;
   quantity: number;
+  unitAmount: number | null;
+  currency: string | null;
+  /** JSON as stored: `DiscountData[]`. */
+  discounts: unknown;
+  automaticTax: boolean;
+  /** JSON as stored: `PendingChange` or null. */
+  pendingChange: unknown;
   cancelAtPeriodEnd: boolean;
   cancelAt: Date | null;
   endedAt: Date | null;
@@ -23,6 +37,32 @@ export type TimelineEvent =
   | { kind: "ended"; at: Date }
   | { kind: "none" };
 
+/** What Stripe bills each period, from the synced price, quantity and discounts. */
+export type BilledAmount = {
+  unitAmount: number;
+  quantity: number;
+  currency: string;
+  interval: string;
+  perSeat: boolean;
+  /** unitAmount × quantity, before discounts. */
+  subtotal: number;
+  /** After the discounts in force; equal to `subtotal` without any. */
+  total: number;
+  discounts: DiscountData[];
+  /** Stripe Tax adds tax on top. */
+  plusTax: boolean;
+};
+
+export type PendingChangeSummary = {
+  planName: string;
+  interval: string | null;
+  quantity: number;
+  perSeat: boolean;
+  /** When it takes effect; null when it waits for a payment. */
+  at: Date | null;
+  expiresAt: Date | null;
+};
+
 export type SubscriptionSummary = {
   planName: string;
   statusLabel: string;
@@ -32,7 +72,8 @@ export type SubscriptionSummary = {
   cancellationScheduled: boolean;
   pastDue: boolean;
   next: TimelineEvent;
-  price: { unitAmount: number; currency: string; interval: string } | null;
+  price: BilledAmount | null;
+  pendingChange: PendingChangeSummary | null;
 };
 
 const STATUS_LABELS: Record<string, string> = {
@@ -50,12 +91,68 @@ export function statusLabel(status: string): string {
   return STATUS_LABELS[status] ?? status.replaceAll("_", " ");
 }
 
+function planOf(planKey: string | null) {
+  return planKey && isPlanKey(planKey) ? PLANS[planKey] : null;
+}
+
+/** Discounts apply in order: percentages of what is left, then fixed amounts in the currency. */
+function applyDiscounts(
+  subtotal: number,
+  currency: string,
+  discounts: DiscountData[],
+  now: Date,
+): { total: number; inForce: DiscountData[] } {
+  const inForce = discounts.filter((d) => !d.endsAt || new Date(d.endsAt) > now);
+  let total = subtotal;
+  for (const d of inForce) {
+    if (d.percentOff !== null) total = Math.round(total * (1 - d.percentOff / 100));
+    else if (d.amountOff !== null && d.currency === currency) total -= d.amountOff;
+  }
+  return { total: Math.max(0, total), inForce };
+}
+
+function billedAmount(sub: SummarizableSubscription, now: Date): BilledAmount | null {
+  if (sub.unitAmount === null || !sub.currency || !sub.interval) return null;
+  const subtotal = sub.unitAmount * sub.quantity;
+  const discounts = parseStored(z.array(discountSchema), sub.discounts, "discounts") ?? [];
+  const { total, inForce } = applyDiscounts(subtotal, sub.currency, discounts, now);
+  return {
+    unitAmount: sub.unitAmount,
+    quantity: sub.quantity,
+    currency: sub.currency,
+    interval: sub.interval,
+    perSeat: planOf(sub.planKey)?.perSeat ?? false,
+    subtotal,
+    total,
+    discounts: inForce,
+    plusTax: sub.automaticTax,
+  };
+}
+
+function pendingChangeSummary(sub: SummarizableSubscription): PendingChangeSummary | null {
+  const change = parseStored(pendingChangeSchema, sub.pendingChange, "pending change");
+  if (!change) return null;
+  const plan = planOf(change.planKey);
+  return {
+    planName: plan?.name ?? "another plan",
+    interval: change.interval,
+    quantity: change.quantity,
+    perSeat: plan?.perSeat ?? false,
+    at: change.at ? new Date(change.at) : null,
+    expiresAt: change.expiresAt ? new Date(change.expiresAt) : null,
+  };
+}
+
 /**
  * Pure: what the billing page says about a subscription. A scheduled cancellation can arrive as
- * `cancel_at` while `cancel_at_period_end` stays false, so both are looked at.
+ * `cancel_at` while `cancel_at_period_end` stays false, so both are looked at. Amounts come from
+ * the synced Stripe objects; the catalog only names the plan.
  */
-export function summarizeSubscription(sub: SummarizableSubscription): SubscriptionSummary {
-  const plan = sub.planKey && isPlanKey(sub.planKey) ? PLANS[sub.planKey] : null;
+export function summarizeSubscription(
+  sub: SummarizableSubscription,
+  now = new Date(),
+): SubscriptionSummary {
+  const plan = planOf(sub.planKey);
   const live = isLiveSubscriptionStatus(sub.status);
   const cancelDate = sub.cancelAt ?? (sub.cancelAtPeriodEnd ? sub.currentPeriodEnd : null);
   const cancellationScheduled = live && (sub.cancelAtPeriodEnd || sub.cancelAt !== null);
@@ -71,16 +168,6 @@ export function summarizeSubscription(sub: SummarizableSubscription): Subscripti
     next = { kind: "renews", at: sub.currentPeriodEnd };
   }
 
-  const catalogPrice = plan?.prices[sub.interval === "year" ? "year" : "month"];
-  const price =
-    catalogPrice && catalogPrice.lookupKey === sub.priceLookupKey
-      ? {
-          unitAmount: catalogPrice.unitAmount * sub.quantity,
-          currency: catalogPrice.currency,
-          interval: catalogPrice.interval,
-        }
-      : null;
-
   return {
     planName: plan?.name ?? (sub.unknownPrice ? "Unrecognised plan" : "Unknown plan"),
     statusLabel: statusLabel(sub.status),
@@ -88,6 +175,81 @@ export function summarizeSubscription(sub: SummarizableSubscription): Subscripti
     cancellationScheduled,
     pastDue: sub.status === "past_due" || sub.status === "unpaid",
     next,
-    price,
+    // An ended subscription bills nothing, and a cancellation replaces any scheduled change.
+    price: live ? billedAmount(sub, now) : null,
+    pendingChange: live && !cancellationScheduled ? pendingChangeSummary(sub) : null,
   };
+}
+
+const INTERVAL_WORDS: Record<string, string> = {
+  day: "daily",
+  week: "weekly",
+  month: "monthly",
+  year: "yearly",
+};
+
+function seats(quantity: number): string {
+  return `${quantity} ${quantity === 1 ? "seat" : "seats"}`;
+}
+
+/** "Pro (monthly)", "Team (yearly, 3 seats)". */
+export function planWithTerms(
+  planName: string,
+  interval: string | null,
+  quantity: number,
+  perSeat: boolean,
+): string {
+  const terms = [
+    interval ? (INTERVAL_WORDS[interval] ?? interval) : null,
+    perSeat || quantity > 1 ? seats(quantity) : null,
+  ].filter(Boolean);
+  return terms.length > 0 ? `${planName} (${terms.join(", ")})` : planName;
+}
+
+/** "Changes to Pro (monthly) on January 1, 2027." */
+export function pendingChangeText(change: PendingChangeSummary, locale?: string): string {
+  const plan = planWithTerms(change.planName, change.interval, change.quantity, change.perSeat);
+  if (change.at) return `Changes to ${plan} on ${formatDate(change.at, locale)}.`;
+  const until = change.expiresAt ? ` (if paid by ${formatDate(change.expiresAt, locale)})` : "";
+  return `Changes to ${plan} once its payment goes through${until}.`;
+}
+
+/** "$87.00 / month", with "per seat" pricing spelled out when there are seats. */
+export function billedAmountText(price: BilledAmount, locale?: string): string {
+  const money = (minor: number) => formatMoney(minor, price.currency, locale);
+  const base = `${money(price.total)} / ${price.interval}`;
+  const perSeat =
+    price.perSeat || price.quantity > 1
+      ? ` (${seats(price.quantity)} × ${money(price.unitAmount)})`
+      : "";
+  return `${base}${perSeat}${price.plusTax ? " plus tax" : ""}`;
+}
+
+/** "20% off (Launch) until March 1, 2027", "$5.00 off". */
+export function discountText(discount: DiscountData, locale?: string): string {
+  const amount =
+    discount.percentOff !== null
+      ? `${discount.percentOff}% off`
+      : discount.amountOff !== null && discount.currency
+        ? `${formatMoney(discount.amountOff, discount.currency, locale)} off`
+        : "Discount";
+  const name = discount.name ? ` (${discount.name})` : "";
+  const until = discount.endsAt ? ` until ${formatDate(new Date(discount.endsAt), locale)}` : "";
+  return `${amount}${name}${until}`;
+}
+
+/**
+ * The past-due banner: within the grace period, the date to fix the card by; after it (or once
+ * Stripe marked the subscription unpaid) the plan is paused for non-payment until it is paid.
+ */
+export function pastDueText(
+  planName: string,
+  graceEndsAt: Date | null,
+  now: Date,
+  locale?: string,
+): string {
+  if (graceEndsAt && graceEndsAt > now) {
+    return `Your last payment failed. Update your payment method before ${formatDate(graceEndsAt, locale)} to keep ${planName}.`;
+  }
+  return `Your ${planName} plan is paused because a payment failed. Pay the open invoice to restore it.`;
 }

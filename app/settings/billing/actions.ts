@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import { requireUser } from "@/lib/auth/require-user";
 import { toBillingActionError } from "@/lib/billing/billing-errors";
-import { startSubscription } from "@/lib/billing/checkout";
+import { openCheckoutUrl, startSubscription } from "@/lib/billing/checkout";
 import { createPortalSessionUrl, parsePortalRequest } from "@/lib/billing/portal";
 
 const BILLING_PAGE = "/settings/billing";
@@ -38,6 +38,18 @@ export async function subscribeToPlan(formData: FormData): Promise<void> {
     ({ url } = await startSubscription(user.id, field(formData, "price") ?? ""));
   } catch (error) {
     redirect(`${BILLING_PAGE}?error=${toBillingActionError(error, "start subscription").code}`);
+  }
+  redirect(url);
+}
+
+/** Continues the user's own open Checkout ("Checkout isn't finished"). */
+export async function continueCheckout(): Promise<void> {
+  const user = await requireUser(BILLING_PAGE);
+  let url: string;
+  try {
+    url = await openCheckoutUrl(user.id);
+  } catch (error) {
+    redirect(`${BILLING_PAGE}?error=${toBillingActionError(error, "continue checkout").code}`);
   }
   redirect(url);
 }

@@ -1,16 +1,29 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
 import { requireUser } from "@/lib/auth/require-user";
-import {
-  BILLING_ERROR_MESSAGES,
-  BillingActionError,
-  isBillingErrorCode,
-} from "@/lib/billing/billing-errors";
+import { BILLING_ERROR_MESSAGES, isBillingErrorCode } from "@/lib/billing/billing-errors";
 import { loadBillingOverview } from "@/lib/billing/billing-overview";
-import { completeCheckoutReturn } from "@/lib/billing/checkout";
-import { formatDate, formatMoney } from "@/lib/format";
+import { loadPlanPrices } from "@/lib/billing/prices";
+import { BILLING_NOTICE_HEADER } from "@/lib/billing/sessions/notice-cookie";
+import {
+  billingNotice,
+  billingReturnUrl,
+  type BillingNotice,
+} from "@/lib/billing/sessions/returns";
+import {
+  billedAmountText,
+  discountText,
+  pastDueText,
+  pendingChangeText,
+  planWithTerms,
+} from "@/lib/billing/subscription-summary";
+import { formatDate, resolveLocale } from "@/lib/format";
+import { continueCheckout } from "./actions";
 import { InvoiceTable } from "./_components/invoice-table";
 import { PlanPicker } from "./_components/plan-picker";
 import { PortalButton } from "./_components/portal-button";
+import { SubmitButton } from "./_components/submit-button";
 
 export const metadata: Metadata = { title: "Billing" };
 export const dynamic = "force-dynamic";
@@ -24,35 +37,43 @@ const NEXT_LABELS = {
   ended: "Ended on",
 } as const;
 
+const NOTICE_STYLES = {
+  error: "bg-red-50 text-red-800",
+  success: "bg-emerald-50 text-emerald-800",
+  info: "bg-slate-100 text-slate-700",
+} as const;
+
 export default async function BillingPage({ searchParams }: Props) {
   const user = await requireUser("/settings/billing");
   const params = await searchParams;
-
-  let notice: { tone: "error" | "success" | "info"; text: string } | null = null;
-  if (typeof params.error === "string") {
-    notice = {
-      tone: "error",
-      text: isBillingErrorCode(params.error)
-        ? BILLING_ERROR_MESSAGES[params.error]
-        : BILLING_ERROR_MESSAGES.failed,
-    };
-  } else if (params.checkout === "canceled") {
-    notice = { tone: "info", text: "Checkout was canceled. You have not been charged." };
-  } else if (typeof params.checkout === "string") {
-    // Sync now, so the page is right before the webhook arrives.
-    try {
-      await completeCheckoutReturn(user.id, params.checkout);
-      notice = { tone: "success", text: "Thank you! Your subscription is active." };
-    } catch (error) {
-      const code = error instanceof BillingActionError ? error.code : "failed";
-      notice = { tone: "error", text: BILLING_ERROR_MESSAGES[code] };
-    }
+  // Success URLs of Checkouts created before returns moved to their own route still arrive here.
+  if (typeof params.checkout === "string") {
+    redirect(
+      params.checkout === "canceled"
+        ? billingReturnUrl("checkout_canceled")
+        : billingReturnUrl("checkout", encodeURIComponent(params.checkout)),
+    );
   }
 
-  const overview = await loadBillingOverview(user.id);
+  const requestHeaders = await headers();
+  const locale = resolveLocale(requestHeaders.get("accept-language"));
+  // A return's one-off notice (handed over by proxy.ts), else an action's error code.
+  let notice: BillingNotice | null = billingNotice(requestHeaders.get(BILLING_NOTICE_HEADER));
+  if (!notice && typeof params.error === "string") {
+    const code = isBillingErrorCode(params.error) ? params.error : "failed";
+    notice = { code, tone: "error", text: BILLING_ERROR_MESSAGES[code] };
+  }
+
+  const now = new Date();
+  const [overview, planPrices] = await Promise.all([
+    loadBillingOverview(user.id, now),
+    loadPlanPrices(),
+  ]);
   const sub = overview.subscription;
   const summary = sub?.summary;
-  const live = summary?.live ?? false;
+  const live = sub !== null;
+  const ended = overview.endedSubscription;
+  const date = (d: Date) => formatDate(d, locale);
 
   return (
     <section className="space-y-8">
@@ -71,35 +92,58 @@ export default async function BillingPage({ searchParams }: Props) {
       </header>
 
       {notice && (
-        <p
+        <div
           role={notice.tone === "error" ? "alert" : "status"}
-          className={`rounded-md px-4 py-3 text-sm ${
-            notice.tone === "error"
-              ? "bg-red-50 text-red-800"
-              : notice.tone === "success"
-                ? "bg-emerald-50 text-emerald-800"
-                : "bg-slate-100 text-slate-700"
-          }`}
+          data-testid="billing-notice"
+          className={`flex flex-wrap items-center justify-between gap-3 rounded-md px-4 py-3 text-sm ${NOTICE_STYLES[notice.tone]}`}
         >
-          {notice.text}
-        </p>
+          <p>{notice.text}</p>
+          {notice.code === "checkout_open" && (
+            <form action={continueCheckout}>
+              <SubmitButton variant="primary" pendingLabel="Opening checkout…">
+                Continue checkout
+              </SubmitButton>
+            </form>
+          )}
+        </div>
       )}
 
-      {summary?.pastDue && live && (
+      {overview.otherLiveSubscriptions.length > 0 && (
+        <div
+          role="alert"
+          data-testid="several-subscriptions"
+          className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900"
+        >
+          You have {overview.otherLiveSubscriptions.length + 1} active subscriptions, and each is
+          billed:{" "}
+          {[sub, ...overview.otherLiveSubscriptions].map((s) => s?.summary.planName).join(" and ")}.
+          Your account uses {summary?.planName}. Cancel the one you don&apos;t need in Manage
+          billing, or contact support.
+        </div>
+      )}
+
+      {summary?.pastDue && (
         <div
           role="alert"
           data-testid="past-due-banner"
           className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-red-200 bg-red-50 px-4 py-3"
         >
           <p className="text-sm text-red-800">
-            Your last payment failed.{" "}
-            {overview.entitlements.graceEndsAt
-              ? `Update your payment method before ${formatDate(overview.entitlements.graceEndsAt)} to keep ${summary.planName}.`
-              : "Update your payment method to keep your plan."}
+            {pastDueText(summary.planName, overview.entitlements.graceEndsAt, now, locale)}
           </p>
-          <PortalButton flow="payment_method" variant="danger">
-            Fix payment method
-          </PortalButton>
+          <div className="flex flex-wrap gap-2">
+            {overview.openInvoiceUrl && (
+              <a
+                href={overview.openInvoiceUrl}
+                className="rounded-md bg-red-700 px-4 py-2 text-sm font-medium text-white hover:bg-red-800"
+              >
+                Pay invoice
+              </a>
+            )}
+            <PortalButton flow="payment_method" variant="danger">
+              Fix payment method
+            </PortalButton>
+          </div>
         </div>
       )}
 
@@ -110,9 +154,8 @@ export default async function BillingPage({ searchParams }: Props) {
             <div className="mt-1 flex flex-wrap items-baseline gap-3">
               <h2 className="text-xl font-semibold">{summary.planName}</h2>
               {summary.price && (
-                <span className="text-slate-600">
-                  {formatMoney(summary.price.unitAmount, summary.price.currency)} /{" "}
-                  {summary.price.interval}
+                <span className="text-slate-600" data-testid="subscription-price">
+                  {billedAmountText(summary.price, locale)}
                 </span>
               )}
               <span
@@ -122,10 +165,28 @@ export default async function BillingPage({ searchParams }: Props) {
                 {summary.statusLabel}
               </span>
             </div>
+            {summary.price?.discounts.map((discount, i) => (
+              <p
+                key={i}
+                className="mt-1 text-sm text-emerald-800"
+                data-testid="subscription-discount"
+              >
+                {discountText(discount, locale)}
+              </p>
+            ))}
             {summary.next.kind !== "none" && (
               <p className="mt-2 text-sm text-slate-700" data-testid="subscription-next">
-                {NEXT_LABELS[summary.next.kind]} {formatDate(summary.next.at)}
+                {NEXT_LABELS[summary.next.kind]} {date(summary.next.at)}
               </p>
+            )}
+            {summary.pendingChange && (
+              <div
+                className="mt-3 flex flex-wrap items-center justify-between gap-3 rounded-md bg-sky-50 px-3 py-2 text-sm text-sky-900"
+                data-testid="pending-change"
+              >
+                <p>{pendingChangeText(summary.pendingChange, locale)}</p>
+                <PortalButton flow="manage">Keep my current plan</PortalButton>
+              </div>
             )}
             {sub.unknownPrice && (
               <p className="mt-2 text-sm text-amber-800">
@@ -136,9 +197,16 @@ export default async function BillingPage({ searchParams }: Props) {
         ) : (
           <>
             <h2 className="mt-1 text-xl font-semibold">Free</h2>
-            <p className="mt-2 text-sm text-slate-600">
-              Upgrade to unlock API access and higher limits.
-            </p>
+            {ended ? (
+              <p className="mt-2 text-sm text-slate-600" data-testid="past-subscription">
+                Your {planWithTerms(ended.summary.planName, ended.interval, ended.quantity, false)}{" "}
+                subscription ended
+                {ended.endedAt ? ` on ${date(ended.endedAt)}` : ""}. Choose a plan below to
+                subscribe again.
+              </p>
+            ) : (
+              <p className="mt-2 text-sm text-slate-600">Upgrade to unlock API access.</p>
+            )}
           </>
         )}
         <div className="mt-5 flex flex-wrap gap-2">
@@ -164,20 +232,21 @@ export default async function BillingPage({ searchParams }: Props) {
       <div>
         <h2 className="mb-3 text-lg font-semibold">{live ? "Switch plan" : "Choose a plan"}</h2>
         <PlanPicker
-          currentLookupKey={live ? (sub?.priceLookupKey ?? null) : null}
+          currentLookupKey={sub?.priceLookupKey ?? null}
           hasLiveSubscription={live}
+          prices={planPrices}
+          locale={locale}
         />
       </div>
 
       <div>
         <h2 className="mb-3 text-lg font-semibold">Payment method</h2>
         <div className="rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="card">
-          {overview.card ? (
+          {overview.paymentMethod ? (
             <span>
-              <span className="capitalize">{overview.card.brand}</span> ending in{" "}
-              {overview.card.last4}
-              {overview.card.expMonth && overview.card.expYear
-                ? ` · expires ${String(overview.card.expMonth).padStart(2, "0")}/${overview.card.expYear}`
+              {overview.paymentMethod.label}
+              {overview.paymentMethod.expMonth && overview.paymentMethod.expYear
+                ? ` · expires ${String(overview.paymentMethod.expMonth).padStart(2, "0")}/${overview.paymentMethod.expYear}`
                 : ""}
             </span>
           ) : (
@@ -188,7 +257,7 @@ export default async function BillingPage({ searchParams }: Props) {
 
       <div>
         <h2 className="mb-3 text-lg font-semibold">Invoices</h2>
-        <InvoiceTable invoices={overview.invoices} />
+        <InvoiceTable invoices={overview.invoices} locale={locale} />
       </div>
     </section>
   );

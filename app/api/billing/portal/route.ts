@@ -9,12 +9,14 @@ const API_STATUS: Record<BillingErrorCode, number> = {
   unavailable: 503,
   busy: 503,
   not_configured: 503,
+  billing_unavailable: 503,
   rate_limited: 429,
   no_subscription: 409,
   already_subscribed: 409,
   same_plan: 409,
   unknown_plan: 400,
   checkout_mismatch: 400,
+  checkout_not_open: 409,
   failed: 502,
 };
 

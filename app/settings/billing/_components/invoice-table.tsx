@@ -1,7 +1,7 @@
 import type { Invoice } from "@/lib/generated/prisma/client";
 import { formatDate, formatMoney } from "@/lib/format";
 
-export function InvoiceTable({ invoices }: { invoices: Invoice[] }) {
+export function InvoiceTable({ invoices, locale }: { invoices: Invoice[]; locale: string }) {
   if (invoices.length === 0) {
     return <p className="text-sm text-slate-500">No invoices yet.</p>;
   }
@@ -22,9 +22,9 @@ export function InvoiceTable({ invoices }: { invoices: Invoice[] }) {
         <tbody className="divide-y divide-slate-100">
           {invoices.map((invoice) => (
             <tr key={invoice.id}>
-              <td className="px-4 py-2">{formatDate(invoice.stripeCreatedAt)}</td>
+              <td className="px-4 py-2">{formatDate(invoice.stripeCreatedAt, locale)}</td>
               <td className="px-4 py-2 font-mono text-xs">{invoice.number ?? "—"}</td>
-              <td className="px-4 py-2">{formatMoney(invoice.total, invoice.currency)}</td>
+              <td className="px-4 py-2">{formatMoney(invoice.total, invoice.currency, locale)}</td>
               <td className="px-4 py-2 capitalize">{invoice.status ?? "—"}</td>
               <td className="space-x-3 px-4 py-2 text-right">
                 {invoice.hostedInvoiceUrl && (

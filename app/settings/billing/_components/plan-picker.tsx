@@ -1,25 +1,25 @@
-import { BILLING_INTERVALS, PLAN_KEYS, PLANS } from "@/lib/billing/catalog";
+import { BILLING_INTERVALS, FEATURE_LABELS, PLAN_KEYS, PLANS } from "@/lib/billing/catalog";
+import type { PlanPrices } from "@/lib/billing/prices";
 import { formatMoney } from "@/lib/format";
 import { subscribeToPlan } from "../actions";
 import { PortalButton } from "./portal-button";
-
-const FEATURE_LABELS: Record<string, string> = {
-  api_access: "API access",
-  priority_support: "Priority support",
-  audit_log: "Audit log",
-  sso: "Single sign-on",
-};
+import { SubmitButton } from "./submit-button";
 
 /**
- * The catalog's paid plans. Without a live subscription each price subscribes through Checkout;
- * with one, each other price is a portal deep link confirming the switch.
+ * The catalog's paid plans, with the amounts of their Stripe prices (null while Stripe cannot be
+ * read: the plans stay selectable). Without a live subscription each price subscribes through
+ * Checkout; with one, each other price is a portal deep link confirming the switch.
  */
 export function PlanPicker({
   currentLookupKey,
   hasLiveSubscription,
+  prices,
+  locale,
 }: {
   currentLookupKey: string | null;
   hasLiveSubscription: boolean;
+  prices: PlanPrices | null;
+  locale: string;
 }) {
   const paidPlans = PLAN_KEYS.map((key) => PLANS[key]).filter(
     (plan) => Object.keys(plan.prices).length > 0,
@@ -35,17 +35,25 @@ export function PlanPicker({
           <h3 className="text-lg font-semibold">{plan.name}</h3>
           <p className="text-sm text-slate-600">{plan.description}</p>
           <ul className="mt-3 space-y-1 text-sm text-slate-700">
-            <li>Up to {plan.limits.projects} projects</li>
             {plan.features.map((feature) => (
-              <li key={feature}>{FEATURE_LABELS[feature] ?? feature}</li>
+              <li key={feature}>{FEATURE_LABELS[feature]}</li>
             ))}
+            <li>
+              Up to {plan.limits.apiKeys} API keys{plan.perSeat ? " per seat" : ""}
+            </li>
           </ul>
           <div className="mt-4 space-y-2">
             {BILLING_INTERVALS.map((interval) => {
               const price = plan.prices[interval];
               if (!price) return null;
-              const label = `${formatMoney(price.unitAmount, price.currency)} / ${interval}${plan.perSeat ? " per seat" : ""}`;
+              const amount = prices?.get(price.lookupKey);
+              const label = amount
+                ? `${formatMoney(amount.unitAmount, amount.currency, locale)} / ${interval}${plan.perSeat ? " per seat" : ""}`
+                : interval === "year"
+                  ? "Yearly"
+                  : "Monthly";
               const isCurrent = price.lookupKey === currentLookupKey;
+              const terms = `${plan.name} ${interval === "year" ? "yearly" : "monthly"}`;
               return (
                 <div key={interval} className="flex items-center justify-between gap-3">
                   <span className="text-sm font-medium">{label}</span>
@@ -53,17 +61,14 @@ export function PlanPicker({
                     <span className="text-sm text-emerald-700">Current plan</span>
                   ) : hasLiveSubscription ? (
                     <PortalButton flow="switch" price={price.lookupKey}>
-                      Switch to {plan.name} {interval === "year" ? "yearly" : "monthly"}
+                      Switch to {terms}
                     </PortalButton>
                   ) : (
                     <form action={subscribeToPlan}>
                       <input type="hidden" name="price" value={price.lookupKey} />
-                      <button
-                        type="submit"
-                        className="rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700"
-                      >
-                        Subscribe to {plan.name} {interval === "year" ? "yearly" : "monthly"}
-                      </button>
+                      <SubmitButton variant="primary" pendingLabel="Opening checkout…">
+                        Subscribe to {terms}
+                      </SubmitButton>
                     </form>
                   )}
                 </div>

@@ -1,12 +1,7 @@
 import type { ReactNode } from "react";
 import type { PortalFlow } from "@/lib/billing/portal";
 import { openBillingPortal } from "../actions";
-
-const STYLES = {
-  primary: "bg-slate-900 text-white hover:bg-slate-700",
-  secondary: "border border-slate-300 bg-white text-slate-800 hover:bg-slate-50",
-  danger: "border border-red-200 bg-white text-red-700 hover:bg-red-50",
-} as const;
+import { SubmitButton, type BUTTON_STYLES } from "./submit-button";
 
 /** A plain form posting to the Server Action: works with JavaScript disabled. */
 export function PortalButton({
@@ -17,19 +12,14 @@ export function PortalButton({
 }: {
   flow: PortalFlow;
   price?: string;
-  variant?: keyof typeof STYLES;
+  variant?: keyof typeof BUTTON_STYLES;
   children: ReactNode;
 }) {
   return (
     <form action={openBillingPortal}>
       <input type="hidden" name="flow" value={flow} />
       {price && <input type="hidden" name="price" value={price} />}
-      <button
-        type="submit"
-        className={`rounded-md px-4 py-2 text-sm font-medium ${STYLES[variant]}`}
-      >
-        {children}
-      </button>
+      <SubmitButton variant={variant}>{children}</SubmitButton>
     </form>
   );
 }

@@ -1,0 +1,143 @@
+import type Stripe from "stripe";
+import { z } from "zod";
+import {
+  BILLING_ERROR_MESSAGES,
+  BillingActionError,
+  isBillingErrorCode,
+  isStripeResourceMissing,
+  toBillingActionError,
+  type BillingErrorCode,
+} from "@/lib/billing/billing-errors";
+import { syncAfterCheckout } from "@/lib/billing/checkout-return";
+import { BillingCustomerMismatchError, findStripeCustomerId } from "@/lib/billing/customers";
+import { syncStripeCustomer } from "@/lib/billing/sync/sync-customer";
+import { env } from "@/lib/env";
+
+/**
+ * The customer's way back from Stripe (Checkout's success and cancel URLs, the portal's return URL
+ * and every deep link's `after_completion` redirect) all land on one route, which syncs the
+ * customer before the billing page renders and then redirects to the clean page URL
+ * (post/redirect/get): a reload shows the synced state, never a second "thank you".
+ */
+
+export const BILLING_RETURN_PATH = "/api/billing/return";
+
+export function billingReturnUrl(from: "portal" | "checkout_canceled"): string;
+export function billingReturnUrl(from: "checkout", sessionIdPlaceholder: string): string;
+export function billingReturnUrl(from: string, sessionId?: string): string {
+  const query = new URLSearchParams({ from });
+  // Stripe fills in {CHECKOUT_SESSION_ID} itself: it must stay unencoded in the URL.
+  const session = sessionId ? `&session_id=${sessionId}` : "";
+  return `${env.APP_URL}${BILLING_RETURN_PATH}?${query.toString()}${session}`;
+}
+
+// Ids in the query string are untrusted until Stripe confirms them.
+const returnQuerySchema = z.discriminatedUnion("from", [
+  z.object({ from: z.literal("portal") }),
+  z.object({ from: z.literal("checkout_canceled") }),
+  z.object({ from: z.literal("checkout"), session_id: z.string().regex(/^cs_\w{1,200}$/) }),
+]);
+
+/** One-off messages the page shows after a return, carried by a short-lived cookie. */
+export const BILLING_NOTICES = {
+  checkout_success: { tone: "success", text: "Thank you! Your subscription is active." },
+  checkout_processing: {
+    tone: "info",
+    text: "Thank you! Your payment is processing; your plan starts as soon as it is confirmed.",
+  },
+  checkout_open: {
+    tone: "info",
+    text: "Checkout isn't finished yet, and you have not been charged.",
+  },
+  checkout_expired: {
+    tone: "info",
+    text: "That checkout expired before it was completed. You have not been charged; choose a plan to start again.",
+  },
+  checkout_canceled: { tone: "info", text: "Checkout was canceled. You have not been charged." },
+  sync_delayed: {
+    tone: "info",
+    text: "Your changes are saved with our payment provider; this page may take a minute to show them.",
+  },
+} as const satisfies Record<string, { tone: "success" | "info"; text: string }>;
+
+export type BillingNoticeCode = keyof typeof BILLING_NOTICES | BillingErrorCode;
+export type BillingNotice = {
+  code: BillingNoticeCode;
+  tone: "success" | "info" | "error";
+  text: string;
+};
+
+/** A notice code from the cookie, checked (the browser can send anything). */
+export function billingNotice(code: string | null | undefined): BillingNotice | null {
+  if (!code) return null;
+  if (Object.hasOwn(BILLING_NOTICES, code)) {
+    const notice = BILLING_NOTICES[code as keyof typeof BILLING_NOTICES];
+    return { code: code as keyof typeof BILLING_NOTICES, ...notice };
+  }
+  if (isBillingErrorCode(code)) {
+    return { code, tone: "error", text: BILLING_ERROR_MESSAGES[code] };
+  }
+  return null;
+}
+
+/**
+ * Handles one return: syncs the signed-in user's own customer (never one named by the URL) and
+ * says what to tell them. Invalid query strings just lead to the page.
+ */
+export async function completeBillingReturn(
+  userId: string,
+  query: Record<string, string>,
+): Promise<BillingNoticeCode | null> {
+  const parsed = returnQuerySchema.safeParse(query);
+  if (!parsed.success) return null;
+  switch (parsed.data.from) {
+    case "checkout_canceled":
+      return "checkout_canceled";
+    case "portal":
+      return syncAfterPortal(userId);
+    case "checkout":
+      return checkoutOutcome(userId, parsed.data.session_id);
+  }
+}
+
+async function syncAfterPortal(userId: string): Promise<BillingNoticeCode | null> {
+  const customerId = await findStripeCustomerId(userId);
+  if (!customerId) return null;
+  try {
+    await syncStripeCustomer(customerId);
+    return null;
+  } catch (error) {
+    // The webhooks carry the same change; the page catches up when they are processed.
+    toBillingActionError(error, "sync after portal return");
+    return "sync_delayed";
+  }
+}
+
+async function checkoutOutcome(userId: string, sessionId: string): Promise<BillingNoticeCode> {
+  let session: Stripe.Checkout.Session;
+  try {
+    const result = await syncAfterCheckout(userId, sessionId);
+    if (!result) return "checkout_mismatch";
+    session = result.session;
+  } catch (error) {
+    // Another user's, another mode's or a made-up session id: not this user's checkout.
+    if (error instanceof BillingCustomerMismatchError || isStripeResourceMissing(error)) {
+      return "checkout_mismatch";
+    }
+    return toBillingActionError(error, "checkout return").code;
+  }
+  return checkoutSessionNotice(session);
+}
+
+/**
+ * Only a complete session that is paid (or needs no payment, as a trial) is a success; a
+ * complete one still unpaid is an asynchronous payment on its way.
+ */
+export function checkoutSessionNotice(
+  session: Pick<Stripe.Checkout.Session, "status" | "payment_status">,
+): BillingNoticeCode {
+  if (session.status === "open") return "checkout_open";
+  if (session.status === "expired") return "checkout_expired";
+  if (session.status !== "complete") throw new BillingActionError("failed");
+  return session.payment_status === "unpaid" ? "checkout_processing" : "checkout_success";
+}
