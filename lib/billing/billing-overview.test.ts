@@ -90,7 +90,7 @@ describe("the billing page's data", () => {
     }
   });
 
-  it("an existing subscription that no webhook announced yet still sends a new plan to the portal", async () => {
+  it("asks Stripe, not our records, whether the user is already subscribed", async () => {
     const { user, customerId } = await subscribedCustomer(harness, "raced");
     await getStripe().subscriptions.cancel(
       (await getStripe().subscriptions.list({ customer: customerId })).data[0]!.id,
@@ -118,6 +118,29 @@ describe("returns from Stripe", () => {
       cancel_url: "http://localhost:3000/api/billing/return?from=checkout_canceled",
     });
   }
+
+  it("a paid session thanks the customer once synced; an old link after the end does not", async () => {
+    const { getOrCreateStripeCustomer } = await import("@/lib/billing/customers");
+    const { createTestUser } = await import("@/lib/billing/testing/users");
+    const user = await createTestUser("paid-return");
+    const customerId = await getOrCreateStripeCustomer(user.id);
+    const session = await openCheckout(customerId);
+    // Pay on the emulator's hosted page, as the customer would.
+    const paid = await fetch(`${harness.emulatorUrl}/c/pay/${session.id}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ cardnumber: "4242424242424242", exp: "12/34", name: "A B" }),
+      redirect: "manual",
+    });
+    expect(paid.status).toBe(303);
+    const query = { from: "checkout", session_id: session.id };
+    expect(await completeBillingReturn(user.id, query)).toBe("checkout_success");
+    expect((await loadBillingOverview(user.id)).subscription?.status).toBe("active");
+
+    const { subscription } = await getStripe().checkout.sessions.retrieve(session.id);
+    await getStripe().subscriptions.cancel(subscription as string);
+    expect(await completeBillingReturn(user.id, query)).toBeNull();
+  });
 
   it("an open, unpaid session is not a success; an expired one says so", async () => {
     const { user, customerId } = await subscribedCustomer(harness, "open-session");

@@ -12,3 +12,15 @@ export async function enforceBillingRateLimit(userId: string): Promise<void> {
   });
   if (!result.allowed) throw new BillingActionError("rate_limited");
 }
+
+/** Syncs on returns from Stripe a user may cause per minute (more than any person clicks). */
+export const BILLING_RETURN_SYNCS_PER_MINUTE = 20;
+
+/** Whether this return from Stripe may sync; past the limit the page shows the records as they are. */
+export async function allowBillingReturnSync(userId: string): Promise<boolean> {
+  const result = await consumeRateLimit(`billing-return:${userId}`, {
+    limit: BILLING_RETURN_SYNCS_PER_MINUTE,
+    windowSeconds: 60,
+  });
+  return result.allowed;
+}

@@ -5,19 +5,19 @@ import { idOf } from "@/lib/billing/sync-records";
 import { syncStripeCustomer, type SyncResult } from "@/lib/billing/sync/sync-customer";
 import { getStripe } from "@/lib/stripe";
 
-// The session id arrives in the success URL's query string: untrusted until Stripe confirms it.
-const checkoutSessionId = z.string().regex(/^cs_\w+$/);
+/** A Checkout session id as it arrives in a URL: untrusted until Stripe confirms it. */
+export const checkoutSessionIdSchema = z.string().regex(/^cs_\w{1,200}$/);
 
 /**
- * Called when the browser comes back from Checkout: syncs the signed-in user's customer right
- * away instead of waiting for the webhook. Only the user's own session is honoured; the customer
- * id comes from our records, never from the URL. Answers the session too, for its status.
+ * The signed-in user's own Checkout session, read from Stripe: null for a malformed id or a user
+ * without a customer; throws BillingCustomerMismatchError for another customer's session. The
+ * customer id comes from our records, never from the URL.
  */
-export async function syncAfterCheckout(
+export async function verifyCheckoutSession(
   userId: string,
   sessionId: unknown,
-): Promise<{ session: Stripe.Checkout.Session; sync: SyncResult } | null> {
-  const parsed = checkoutSessionId.safeParse(sessionId);
+): Promise<{ session: Stripe.Checkout.Session; customerId: string } | null> {
+  const parsed = checkoutSessionIdSchema.safeParse(sessionId);
   if (!parsed.success) return null;
   const customerId = await findStripeCustomerId(userId);
   if (!customerId) return null;
@@ -27,5 +27,18 @@ export async function syncAfterCheckout(
       `Checkout session ${session.id} is not for user ${userId}.`,
     );
   }
-  return { session, sync: await syncStripeCustomer(customerId) };
+  return { session, customerId };
+}
+
+/**
+ * The return from Checkout without waiting for the webhook: the user's own session, then a sync
+ * of their customer.
+ */
+export async function syncAfterCheckout(
+  userId: string,
+  sessionId: unknown,
+): Promise<{ session: Stripe.Checkout.Session; sync: SyncResult } | null> {
+  const verified = await verifyCheckoutSession(userId, sessionId);
+  if (!verified) return null;
+  return { session: verified.session, sync: await syncStripeCustomer(verified.customerId) };
 }

@@ -15,3 +15,10 @@ export function loadSubscriptions(userId: string): Promise<Subscription[]> {
 export async function loadCurrentSubscription(userId: string): Promise<Subscription | null> {
   return pickCurrentSubscription(await loadSubscriptions(userId));
 }
+
+/** A synced subscription's status, or null when we have no record of it. */
+export async function storedSubscriptionStatus(id: string | null): Promise<string | null> {
+  if (!id) return null;
+  const row = await db.subscription.findUnique({ where: { id }, select: { status: true } });
+  return row?.status ?? null;
+}

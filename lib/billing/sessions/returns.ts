@@ -2,14 +2,17 @@ import type Stripe from "stripe";
 import { z } from "zod";
 import {
   BILLING_ERROR_MESSAGES,
-  BillingActionError,
   isBillingErrorCode,
   isStripeResourceMissing,
   toBillingActionError,
   type BillingErrorCode,
 } from "@/lib/billing/billing-errors";
-import { syncAfterCheckout } from "@/lib/billing/checkout-return";
+import { allowBillingReturnSync } from "@/lib/billing/billing-rate-limit";
+import { checkoutSessionIdSchema, verifyCheckoutSession } from "@/lib/billing/checkout-return";
+import { isLiveSubscriptionStatus } from "@/lib/billing/current-subscription";
 import { BillingCustomerMismatchError, findStripeCustomerId } from "@/lib/billing/customers";
+import { storedSubscriptionStatus } from "@/lib/billing/load-current-subscription";
+import { idOf } from "@/lib/billing/sync-records";
 import { syncStripeCustomer } from "@/lib/billing/sync/sync-customer";
 import { env } from "@/lib/env";
 
@@ -35,12 +38,20 @@ export function billingReturnUrl(from: string, sessionId?: string): string {
 const returnQuerySchema = z.discriminatedUnion("from", [
   z.object({ from: z.literal("portal") }),
   z.object({ from: z.literal("checkout_canceled") }),
-  z.object({ from: z.literal("checkout"), session_id: z.string().regex(/^cs_\w{1,200}$/) }),
+  z.object({ from: z.literal("checkout"), session_id: checkoutSessionIdSchema }),
 ]);
+
+/** The page must not wait on a slow sync for long: the webhooks bring the same state anyway. */
+const RETURN_SYNC_BUDGET_MS = 8_000;
 
 /** One-off messages the page shows after a return, carried by a short-lived cookie. */
 export const BILLING_NOTICES = {
   checkout_success: { tone: "success", text: "Thank you! Your subscription is active." },
+  checkout_trial: { tone: "success", text: "Thank you! Your free trial has started." },
+  checkout_success_delayed: {
+    tone: "success",
+    text: "Thank you! Your payment went through; your plan shows here within a minute.",
+  },
   checkout_processing: {
     tone: "info",
     text: "Thank you! Your payment is processing; your plan starts as soon as it is confirmed.",
@@ -56,7 +67,7 @@ export const BILLING_NOTICES = {
   checkout_canceled: { tone: "info", text: "Checkout was canceled. You have not been charged." },
   sync_delayed: {
     tone: "info",
-    text: "Your changes are saved with our payment provider; this page may take a minute to show them.",
+    text: "We couldn't refresh your billing details just now; this page may take a minute to show your latest changes.",
   },
 } as const satisfies Record<string, { tone: "success" | "info"; text: string }>;
 
@@ -82,7 +93,8 @@ export function billingNotice(code: string | null | undefined): BillingNotice | 
 
 /**
  * Handles one return: syncs the signed-in user's own customer (never one named by the URL) and
- * says what to tell them. Invalid query strings just lead to the page.
+ * says what to tell them. Invalid query strings just lead to the page. Past a per-user limit the
+ * sync is skipped (a link visited in a loop must not spend the account's Stripe rate limit).
  */
 export async function completeBillingReturn(
   userId: string,
@@ -90,35 +102,50 @@ export async function completeBillingReturn(
 ): Promise<BillingNoticeCode | null> {
   const parsed = returnQuerySchema.safeParse(query);
   if (!parsed.success) return null;
-  switch (parsed.data.from) {
-    case "checkout_canceled":
-      return "checkout_canceled";
-    case "portal":
-      return syncAfterPortal(userId);
-    case "checkout":
-      return checkoutOutcome(userId, parsed.data.session_id);
+  if (parsed.data.from === "checkout_canceled") return "checkout_canceled";
+  if (!(await allowBillingReturnSync(userId))) return null;
+  return parsed.data.from === "portal"
+    ? syncAfterPortal(userId)
+    : checkoutOutcome(userId, parsed.data.session_id);
+}
+
+/** Syncs within the budget; false (logged) when it failed or is still running. */
+async function syncWithinBudget(customerId: string, what: string): Promise<boolean> {
+  const sync = syncStripeCustomer(customerId);
+  // Past the budget the sync goes on in the background; its outcome is the queue's business.
+  sync.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), RETURN_SYNC_BUDGET_MS);
+  });
+  try {
+    if ((await Promise.race([sync, budget])) === "late") {
+      console.warn(`[billing] ${what}: sync of ${customerId} still running after the budget`);
+      return false;
+    }
+    return true;
+  } catch (error) {
+    toBillingActionError(error, what);
+    return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
 async function syncAfterPortal(userId: string): Promise<BillingNoticeCode | null> {
   const customerId = await findStripeCustomerId(userId);
   if (!customerId) return null;
-  try {
-    await syncStripeCustomer(customerId);
-    return null;
-  } catch (error) {
-    // The webhooks carry the same change; the page catches up when they are processed.
-    toBillingActionError(error, "sync after portal return");
-    return "sync_delayed";
-  }
+  // On failure the webhooks carry the same change; the page catches up when they are processed.
+  return (await syncWithinBudget(customerId, "sync after portal return")) ? null : "sync_delayed";
 }
 
-async function checkoutOutcome(userId: string, sessionId: string): Promise<BillingNoticeCode> {
-  let session: Stripe.Checkout.Session;
+async function checkoutOutcome(
+  userId: string,
+  sessionId: string,
+): Promise<BillingNoticeCode | null> {
+  let verified: Awaited<ReturnType<typeof verifyCheckoutSession>>;
   try {
-    const result = await syncAfterCheckout(userId, sessionId);
-    if (!result) return "checkout_mismatch";
-    session = result.session;
+    verified = await verifyCheckoutSession(userId, sessionId);
   } catch (error) {
     // Another user's, another mode's or a made-up session id: not this user's checkout.
     if (error instanceof BillingCustomerMismatchError || isStripeResourceMissing(error)) {
@@ -126,7 +153,18 @@ async function checkoutOutcome(userId: string, sessionId: string): Promise<Billi
     }
     return toBillingActionError(error, "checkout return").code;
   }
-  return checkoutSessionNotice(session);
+  if (!verified) return "checkout_mismatch";
+  const { session, customerId } = verified;
+  // Once Stripe confirmed the session, what the customer is told follows it, whatever the sync.
+  const synced = await syncWithinBudget(customerId, "sync after checkout return");
+  const notice = checkoutSessionNotice(session);
+  if (notice !== "checkout_success") return notice;
+  if (!synced) return "checkout_success_delayed";
+  const status = await storedSubscriptionStatus(idOf(session.subscription));
+  if (status === "trialing") return "checkout_trial";
+  // An old success link (history, a bookmark) of a subscription that has ended since.
+  if (status && !isLiveSubscriptionStatus(status)) return null;
+  return "checkout_success";
 }
 
 /**
@@ -138,6 +176,6 @@ export function checkoutSessionNotice(
 ): BillingNoticeCode {
   if (session.status === "open") return "checkout_open";
   if (session.status === "expired") return "checkout_expired";
-  if (session.status !== "complete") throw new BillingActionError("failed");
+  if (session.status !== "complete") return "failed";
   return session.payment_status === "unpaid" ? "checkout_processing" : "checkout_success";
 }

@@ -1,7 +1,11 @@
 import { NextResponse } from "next/server";
 import { currentUser } from "@/lib/auth/require-user";
-import { BILLING_NOTICE_COOKIE, BILLING_PAGE_PATH } from "@/lib/billing/sessions/notice-cookie";
-import { completeBillingReturn } from "@/lib/billing/sessions/returns";
+import {
+  BILLING_NOTICE_COOKIE,
+  BILLING_PAGE_PATH,
+  billingNoticeCookieOptions,
+} from "@/lib/billing/sessions/notice-cookie";
+import { completeBillingReturn, type BillingNoticeCode } from "@/lib/billing/sessions/returns";
 import { env } from "@/lib/env";
 
 export const dynamic = "force-dynamic";
@@ -23,16 +27,20 @@ export async function GET(request: Request): Promise<Response> {
       303,
     );
   }
-  const notice = await completeBillingReturn(user.id, Object.fromEntries(url.searchParams));
+  let notice: BillingNoticeCode | null;
+  try {
+    notice = await completeBillingReturn(user.id, Object.fromEntries(url.searchParams));
+  } catch (error) {
+    // The way back from Stripe never ends on an error page: the billing page says what failed.
+    console.error(
+      "[billing] return from Stripe failed:",
+      error instanceof Error ? error.message : error,
+    );
+    notice = "failed";
+  }
   const response = NextResponse.redirect(new URL(BILLING_PAGE_PATH, env.APP_URL), 303);
   if (notice) {
-    response.cookies.set(BILLING_NOTICE_COOKIE, notice, {
-      path: BILLING_PAGE_PATH,
-      httpOnly: true,
-      sameSite: "lax",
-      secure: env.APP_URL.startsWith("https://"),
-      maxAge: 120,
-    });
+    response.cookies.set(BILLING_NOTICE_COOKIE, notice, billingNoticeCookieOptions(env.APP_URL));
   }
   return response;
 }
