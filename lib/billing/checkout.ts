@@ -1,4 +1,4 @@
-import type Stripe from "stripe";
+import Stripe from "stripe";
 import { BillingActionError, toBillingActionError } from "@/lib/billing/billing-errors";
 import { enforceBillingRateLimit } from "@/lib/billing/billing-rate-limit";
 import { catalogEntryForLookupKey } from "@/lib/billing/catalog";
@@ -36,24 +36,23 @@ export async function startSubscription(
   const priceId = price.id;
 
   // Two tabs (or a double submit) must not leave two payable Checkouts, each making a
-  // subscription: under a per-user lease (a row, not a connection held across these Stripe
-  // calls), Stripe is asked whether a live subscription exists (a webhook may not have arrived
-  // yet), and earlier open sessions expire before a new one is made.
+  // subscription. Under a per-user lease (a row, not a connection held across these Stripe
+  // calls): earlier open sessions are expired first, so none can complete after the check; then
+  // Stripe is asked whether a live subscription exists (a webhook may not have arrived yet).
   let outcome: { kind: "checkout"; url: string } | { kind: "portal" };
   try {
-    outcome = await withLease(`checkout-create:${userId}`, async () => {
-      const stripe = getStripe();
-      const existing = await stripe.subscriptions.list({ customer, status: "all", limit: 100 });
-      if (existing.data.some((s) => isLiveSubscriptionStatus(s.status))) {
-        return { kind: "portal" as const };
-      }
-      const open = await stripe.checkout.sessions.list({ customer, status: "open", limit: 10 });
-      for (const earlier of open.data) await stripe.checkout.sessions.expire(earlier.id);
-      return {
-        kind: "checkout" as const,
-        url: await createCheckoutSession(userId, customer, priceId),
-      };
-    });
+    outcome = await withLease(
+      `checkout-create:${userId}`,
+      async () => {
+        await expireOpenCheckouts(customer);
+        if (await hasLiveSubscription(customer)) return { kind: "portal" as const };
+        return {
+          kind: "checkout" as const,
+          url: await createCheckoutSession(userId, customer, priceId),
+        };
+      },
+      CHECKOUT_LEASE,
+    );
   } catch (error) {
     throw toBillingActionError(error, "checkout session");
   }
@@ -78,19 +77,56 @@ export async function startSubscription(
 
 /**
  * The user's Checkout that is still open, to continue it ("Checkout isn't finished"): found in
- * Stripe for the user's own customer, never from an id in the browser.
+ * Stripe for the user's own customer, never from an id in the browser. Under the same lease as
+ * creation: if a live subscription exists meanwhile (made elsewhere), the open session is expired
+ * instead of paid a second time.
  */
 export async function openCheckoutUrl(userId: string): Promise<string> {
   await enforceBillingRateLimit(userId);
   const customer = await findStripeCustomerId(userId);
   if (!customer) throw new BillingActionError("checkout_not_open");
   try {
-    const open = await getStripe().checkout.sessions.list({ customer, status: "open", limit: 1 });
-    const url = open.data[0]?.url;
-    if (!url) throw new BillingActionError("checkout_not_open");
-    return url;
+    return await withLease(
+      `checkout-create:${userId}`,
+      async () => {
+        if (await hasLiveSubscription(customer)) {
+          await expireOpenCheckouts(customer);
+          throw new BillingActionError("already_subscribed");
+        }
+        const stripe = getStripe();
+        const open = await stripe.checkout.sessions.list({ customer, status: "open", limit: 1 });
+        const url = open.data[0]?.url;
+        if (!url) throw new BillingActionError("checkout_not_open");
+        return url;
+      },
+      CHECKOUT_LEASE,
+    );
   } catch (error) {
     throw toBillingActionError(error, "continue checkout");
+  }
+}
+
+// Longer than a Stripe call with the SDK's retries, so the lease outlives the work it guards.
+const CHECKOUT_LEASE = { ttlMs: 120_000 } as const;
+
+async function hasLiveSubscription(customer: string): Promise<boolean> {
+  const existing = await getStripe().subscriptions.list({ customer, status: "all", limit: 100 });
+  return existing.data.some((s) => isLiveSubscriptionStatus(s.status));
+}
+
+/**
+ * Expires the customer's open Checkouts. One that completes in the meantime can no longer be
+ * expired (Stripe refuses): its subscription is then found by the check that follows.
+ */
+async function expireOpenCheckouts(customer: string): Promise<void> {
+  const stripe = getStripe();
+  const open = await stripe.checkout.sessions.list({ customer, status: "open", limit: 10 });
+  for (const earlier of open.data) {
+    try {
+      await stripe.checkout.sessions.expire(earlier.id);
+    } catch (error) {
+      if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) throw error;
+    }
   }
 }
 
