@@ -213,6 +213,46 @@ describe("subscriptionData: what Stripe bills and will change", () => {
     });
   });
 
+  it("a fixed-amount coupon made in another currency applies in the subscription's", () => {
+    const usdCoupon = {
+      id: "FIVE",
+      name: null,
+      percent_off: null,
+      amount_off: 500,
+      currency: "usd",
+    } as Stripe.Coupon;
+    const sub = subscription({
+      currency: "eur",
+      discounts: [
+        { id: "di_1", end: null, source: { type: "coupon", coupon: usdCoupon } } as Stripe.Discount,
+      ],
+    });
+    // Without its currency options the amount in euros is unknown: not applied, not shown.
+    expect(subscriptionData(sub, []).discounts).toEqual([]);
+    const withOptions = {
+      ...usdCoupon,
+      currency_options: { eur: { amount_off: 450 } },
+    } as Stripe.Coupon;
+    const data = subscriptionData(sub, [], {
+      schedule: null,
+      prices: new Map(),
+      coupons: new Map([["FIVE", withOptions]]),
+    });
+    expect(data.discounts).toEqual([
+      { name: null, percentOff: null, amountOff: 450, currency: "eur", endsAt: null },
+    ]);
+  });
+
+  it("tax is 'on top' only for an exclusive price", () => {
+    const taxed = { automatic_tax: { disabled_reason: null, enabled: true, liability: null } };
+    const inclusive = price({ tax_behavior: "inclusive" });
+    const exclusive = price({ tax_behavior: "exclusive" });
+    expect(subscriptionData(subscription(taxed, { price: inclusive }), []).automaticTax).toBe(
+      false,
+    );
+    expect(subscriptionData(subscription(taxed, { price: exclusive }), []).automaticTax).toBe(true);
+  });
+
   it("describes discounts whose coupon is expanded", () => {
     const sub = subscription({
       discounts: [

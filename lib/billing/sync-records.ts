@@ -104,6 +104,8 @@ export type SubscriptionContext = {
   schedule: Stripe.SubscriptionSchedule | null;
   /** Prices by id, for schedule phases and currency options (see sync/fetch.ts). */
   prices: ReadonlyMap<string, Stripe.Price>;
+  /** Coupons by id, read with their currency options (see sync/fetch.ts). */
+  coupons?: ReadonlyMap<string, Stripe.Coupon>;
 };
 
 const NO_CONTEXT: SubscriptionContext = { schedule: null, prices: new Map() };
@@ -129,8 +131,9 @@ export function subscriptionData(
     quantity: item?.quantity ?? 1,
     unitAmount: billedPrice ? unitAmountIn(billedPrice, subscription.currency) : null,
     currency: subscription.currency,
-    discounts: discountsOf(subscription),
-    automaticTax: subscription.automatic_tax.enabled,
+    discounts: discountsOf(subscription, context.coupons),
+    // Tax "on top" only: an inclusive price already contains it.
+    automaticTax: subscription.automatic_tax.enabled && billedPrice?.tax_behavior !== "inclusive",
     scheduleId: idOf(subscription.schedule),
     pendingChange: pendingChangeOf(subscription, context.schedule, context.prices),
     cancelAtPeriodEnd: subscription.cancel_at_period_end,

@@ -3,7 +3,10 @@ import { isStripeResourceMissing } from "@/lib/billing/billing-errors";
 import { defaultPaymentMethodId, idOf } from "@/lib/billing/sync-records";
 import { isLiveSubscriptionStatus } from "@/lib/billing/current-subscription";
 import { pacedStripeCall } from "@/lib/billing/sync/pace";
-import { schedulePriceIds } from "@/lib/billing/sync/subscription-terms";
+import {
+  couponsNeedingCurrencyOptions,
+  schedulePriceIds,
+} from "@/lib/billing/sync/subscription-terms";
 import { getStripe } from "@/lib/stripe";
 
 /** How many of the newest invoices each sync mirrors (the billing page shows recent ones). */
@@ -26,6 +29,8 @@ export type Snapshot = {
    * (Stripe expands at most four levels) and currency options of a multi-currency price.
    */
   prices: Map<string, Stripe.Price>;
+  /** Coupons of fixed-amount discounts in another currency, with their currency options. */
+  coupons: Map<string, Stripe.Coupon>;
 };
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -109,6 +114,7 @@ export async function fetchSnapshot(
     invoiceWindowStart,
     schedules,
     prices: await pricesNamedBy(subscriptions, schedules),
+    coupons: await couponsNamedBy(subscriptions),
     paymentMethod: customer.deleted ? null : defaultPaymentMethod(customer, subscriptions),
   };
 }
@@ -121,18 +127,34 @@ async function schedulesOf(
   for (const subscription of subscriptions) {
     const { schedule } = subscription;
     if (!schedule || !isLiveSubscriptionStatus(subscription.status)) continue;
-    schedules.set(
-      subscription.id,
-      typeof schedule === "string"
-        ? await pacedStripeCall(() => getStripe().subscriptionSchedules.retrieve(schedule))
-        : schedule,
+    if (typeof schedule !== "string") {
+      schedules.set(subscription.id, schedule);
+      continue;
+    }
+    const read = await readOrSkip(`schedule ${schedule}`, () =>
+      getStripe().subscriptionSchedules.retrieve(schedule),
     );
+    if (read) schedules.set(subscription.id, read);
   }
   return schedules;
 }
 
-// A price's amount, currency and interval never change once created, so one read per process is
-// enough; lookup key and metadata can move, hence the expiry.
+/**
+ * A read that only adds detail (a schedule's prices, currency options): if Stripe no longer has
+ * the object, the sync goes on without it instead of failing every time for this customer.
+ */
+async function readOrSkip<T>(what: string, read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await pacedStripeCall(read);
+  } catch (error) {
+    if (!isStripeResourceMissing(error)) throw error;
+    console.warn(`[billing] ${what} no longer exists in Stripe; synced without it`);
+    return null;
+  }
+}
+
+// A price's amount, currency and interval never change once created; its currency options, lookup
+// key and metadata can, so a read is kept ten minutes per process.
 const PRICE_CACHE_MS = 10 * 60_000;
 const priceCache = new Map<string, { at: number; price: Stripe.Price }>();
 
@@ -156,13 +178,28 @@ async function pricesNamedBy(
       prices.set(id, cached.price);
       continue;
     }
-    const price = await pacedStripeCall(() =>
+    const price = await readOrSkip(`price ${id}`, () =>
       getStripe().prices.retrieve(id, { expand: ["currency_options"] }),
     );
+    if (!price) continue;
     priceCache.set(id, { at: Date.now(), price });
     prices.set(id, price);
   }
   return prices;
+}
+
+async function couponsNamedBy(
+  subscriptions: readonly Stripe.Subscription[],
+): Promise<Map<string, Stripe.Coupon>> {
+  const coupons = new Map<string, Stripe.Coupon>();
+  const ids = new Set(subscriptions.flatMap(couponsNeedingCurrencyOptions));
+  for (const id of ids) {
+    const coupon = await readOrSkip(`coupon ${id}`, () =>
+      getStripe().coupons.retrieve(id, { expand: ["currency_options"] }),
+    );
+    if (coupon) coupons.set(id, coupon);
+  }
+  return coupons;
 }
 
 /** The default payment method, already expanded by the reads above; null once it is detached. */

@@ -47,18 +47,46 @@ export function unitAmountIn(price: Stripe.Price, currency: string): number | nu
   return price.currency_options?.[currency]?.unit_amount ?? null;
 }
 
-/** Discounts whose coupon came expanded; an id-only discount cannot be described. */
-export function discountsOf(subscription: Stripe.Subscription): DiscountData[] {
+/** The subscription's discounts' coupons that need their currency options read (see fetch.ts). */
+export function couponsNeedingCurrencyOptions(subscription: Stripe.Subscription): string[] {
+  return subscription.discounts.flatMap((discount) => {
+    const coupon = typeof discount === "string" ? null : discount.source.coupon;
+    if (!coupon || typeof coupon === "string") return [];
+    return coupon.amount_off !== null && coupon.currency !== subscription.currency
+      ? [coupon.id]
+      : [];
+  });
+}
+
+/**
+ * The subscription's own discounts whose coupon came expanded (an id-only discount cannot be
+ * described). A fixed amount is taken in the subscription's currency, from the coupon's
+ * currency options when it was made in another one (`coupons` holds those, read with them).
+ */
+export function discountsOf(
+  subscription: Stripe.Subscription,
+  coupons: ReadonlyMap<string, Stripe.Coupon> = new Map(),
+): DiscountData[] {
+  const currency = subscription.currency;
   return subscription.discounts.flatMap((discount) => {
     if (typeof discount === "string") return [];
-    const coupon = discount.source.coupon;
-    if (!coupon || typeof coupon === "string") return [];
+    const expanded = discount.source.coupon;
+    if (!expanded || typeof expanded === "string") return [];
+    const coupon = coupons.get(expanded.id) ?? expanded;
+    const amountOff =
+      coupon.amount_off === null
+        ? null
+        : coupon.currency === currency
+          ? coupon.amount_off
+          : (coupon.currency_options?.[currency]?.amount_off ?? null);
+    // A fixed amount with no value in this currency does not apply to this subscription.
+    if (coupon.percent_off === null && amountOff === null) return [];
     return [
       {
         name: coupon.name,
         percentOff: coupon.percent_off,
-        amountOff: coupon.amount_off,
-        currency: coupon.currency,
+        amountOff,
+        currency: amountOff === null ? null : currency,
         endsAt: iso(discount.end),
       },
     ];

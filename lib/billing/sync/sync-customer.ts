@@ -152,6 +152,7 @@ async function writeSnapshot(
     const data = subscriptionData(subscription, snapshot.invoices, {
       schedule: snapshot.schedules.get(subscription.id) ?? null,
       prices: snapshot.prices,
+      coupons: snapshot.coupons,
     });
     if (data.unknownPrice) {
       console.warn(

@@ -19,7 +19,7 @@ export async function stripeState(customerId: string) {
       customer: customerId,
       status: "all",
       limit: 100,
-      expand: ["data.schedule"],
+      expand: ["data.schedule", "data.discounts.source.coupon"],
     })
   ).data;
   // Schedules name their phases' prices by id: read each one, as the sync does.
