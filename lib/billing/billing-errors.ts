@@ -3,8 +3,8 @@ import { PortalNotConfiguredError } from "@/lib/billing/portal-configuration";
 
 /**
  * A billing action that cannot go ahead, with a message fit to show the customer. `code` is what
- * travels in the `?error=` query string back to the billing page (never the message itself, so a
- * link cannot make the page print arbitrary text).
+ * travels back to the billing page, in the one-off notice cookie (sessions/notice-cookie.ts);
+ * never the message itself, and never in the URL, so a link cannot make the page say anything.
  */
 export class BillingActionError extends Error {
   constructor(

@@ -27,7 +27,7 @@ export type BillingOverview = {
   /** The latest ended subscription, shown as history when there is no live one. */
   endedSubscription: Summarized | null;
   paymentMethod: { label: string; expMonth: number | null; expYear: number | null } | null;
-  /** Where to pay the oldest open invoice of the current subscription (past-due banner). */
+  /** Where to pay the newest open invoice of the current subscription (past-due banner). */
   openInvoiceUrl: string | null;
   invoices: Invoice[];
 };
@@ -63,9 +63,11 @@ export async function loadBillingOverview(
       (a, b) =>
         (b.endedAt ?? b.stripeCreatedAt).getTime() - (a.endedAt ?? a.stripeCreatedAt).getTime(),
     )[0];
-  const openInvoice = invoices
-    .filter((inv) => inv.status === "open" && inv.subscriptionId === current?.id)
-    .at(-1);
+  // The newest: Stripe's subscription status follows its latest invoice, so that is the one
+  // whose payment restores the plan (invoices are newest first).
+  const openInvoice = invoices.find(
+    (inv) => inv.status === "open" && inv.subscriptionId === current?.id,
+  );
   return {
     mode: stripeMode(),
     emulator: usesStripeEmulator(),

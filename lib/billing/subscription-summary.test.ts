@@ -3,6 +3,7 @@ import type { DiscountData, PendingChange } from "@/lib/billing/sync/subscriptio
 import {
   billedAmountText,
   discountText,
+  inactiveStatusText,
   pastDueText,
   pendingChangeText,
   summarizeSubscription,
@@ -107,7 +108,7 @@ describe("summarizeSubscription", () => {
       unitAmount: 31_000, // changed in the Dashboard; the catalog says 29,000
     });
     expect(summary.price).toMatchObject({ subtotal: 93_000, total: 93_000, perSeat: true });
-    expect(billedAmountText(summary.price!)).toBe("$930.00 / year (3 seats × $310.00)");
+    expect(billedAmountText(summary.price!)).toBe("$930.00 / year · 3 seats at $310.00 each");
   });
 
   it("an ended subscription bills nothing and has no pending change", () => {
@@ -240,5 +241,18 @@ describe("past-due banner", () => {
 
   it("an unpaid subscription (no grace date) is paused too", () => {
     expect(pastDueText("Team", null, now)).toContain("Your Team plan is paused");
+  });
+});
+
+describe("a live subscription that grants nothing", () => {
+  it("incomplete and paused say the customer is on Free, and hide plan changes", () => {
+    expect(inactiveStatusText("incomplete", "Pro")).toBe(
+      "Your Pro subscription starts once its first payment goes through. Until then you're on Free.",
+    );
+    expect(inactiveStatusText("paused", "Team")).toContain("you're on Free for now");
+    expect(inactiveStatusText("active", "Pro")).toBeNull();
+    expect(summarizeSubscription({ ...base, status: "paused" }).changeable).toBe(false);
+    expect(summarizeSubscription({ ...base, status: "incomplete" }).changeable).toBe(false);
+    expect(summarizeSubscription({ ...base, status: "past_due" }).changeable).toBe(true);
   });
 });

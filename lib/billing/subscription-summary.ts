@@ -54,6 +54,8 @@ export type BilledAmount = {
 };
 
 export type PendingChangeSummary = {
+  /** A schedule can be undone in the portal; a payment-pending update cannot. */
+  source: "schedule" | "pending_update";
   planName: string;
   interval: string | null;
   quantity: number;
@@ -71,6 +73,10 @@ export type SubscriptionSummary = {
   /** A cancellation is scheduled (cancel_at_period_end, or a cancel_at date). */
   cancellationScheduled: boolean;
   pastDue: boolean;
+  /** Stripe lets the customer change or cancel the plan (not while paused or incomplete). */
+  changeable: boolean;
+  /** Priced per seat (the catalog's plan). */
+  perSeat: boolean;
   next: TimelineEvent;
   price: BilledAmount | null;
   pendingChange: PendingChangeSummary | null;
@@ -134,6 +140,7 @@ function pendingChangeSummary(sub: SummarizableSubscription): PendingChangeSumma
   if (!change) return null;
   const plan = planOf(change.planKey);
   return {
+    source: change.source,
     planName: plan?.name ?? "another plan",
     interval: change.interval,
     quantity: change.quantity,
@@ -174,6 +181,8 @@ export function summarizeSubscription(
     live,
     cancellationScheduled,
     pastDue: sub.status === "past_due" || sub.status === "unpaid",
+    changeable: ["active", "trialing", "past_due"].includes(sub.status),
+    perSeat: plan?.perSeat ?? false,
     next,
     // An ended subscription bills nothing, and a cancellation replaces any scheduled change.
     price: live ? billedAmount(sub, now) : null,
@@ -214,15 +223,13 @@ export function pendingChangeText(change: PendingChangeSummary, locale?: string)
   return `Changes to ${plan} once its payment goes through${until}.`;
 }
 
-/** "$87.00 / month", with "per seat" pricing spelled out when there are seats. */
+/** "$87.00 / month · 3 seats at $29.00 each", "$12.00 / month plus tax". */
 export function billedAmountText(price: BilledAmount, locale?: string): string {
   const money = (minor: number) => formatMoney(minor, price.currency, locale);
-  const base = `${money(price.total)} / ${price.interval}`;
-  const perSeat =
-    price.perSeat || price.quantity > 1
-      ? ` (${seats(price.quantity)} × ${money(price.unitAmount)})`
-      : "";
-  return `${base}${perSeat}${price.plusTax ? " plus tax" : ""}`;
+  const base = `${money(price.total)} / ${price.interval}${price.plusTax ? " plus tax" : ""}`;
+  if (!price.perSeat && price.quantity === 1) return base;
+  const each = price.quantity > 1 ? ` at ${money(price.unitAmount)} each` : "";
+  return `${base} · ${seats(price.quantity)}${each}`;
 }
 
 /** "20% off (Launch) until March 1, 2027", "$5.00 off". */
@@ -252,4 +259,18 @@ export function pastDueText(
     return `Your last payment failed. Update your payment method before ${formatDate(graceEndsAt, locale)} to keep ${planName}.`;
   }
   return `Your ${planName} plan is paused because a payment failed. Pay the open invoice to restore it.`;
+}
+
+/**
+ * What the page says about a live subscription that grants nothing yet or for now (entitlements
+ * say Free, so the page must too): an incomplete first payment, or a pause. Null otherwise.
+ */
+export function inactiveStatusText(status: string, planName: string): string | null {
+  if (status === "incomplete") {
+    return `Your ${planName} subscription starts once its first payment goes through. Until then you're on Free.`;
+  }
+  if (status === "paused") {
+    return `Your ${planName} plan is paused, so you're on Free for now. Contact support to resume it.`;
+  }
+  return null;
 }

@@ -1,12 +1,23 @@
 "use server";
 
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { requireUser } from "@/lib/auth/require-user";
-import { toBillingActionError } from "@/lib/billing/billing-errors";
+import { toBillingActionError, type BillingErrorCode } from "@/lib/billing/billing-errors";
 import { openCheckoutUrl, startSubscription } from "@/lib/billing/checkout";
 import { createPortalSessionUrl, parsePortalRequest } from "@/lib/billing/portal";
+import {
+  BILLING_NOTICE_COOKIE,
+  BILLING_PAGE_PATH as BILLING_PAGE,
+  billingNoticeCookieOptions,
+} from "@/lib/billing/sessions/notice-cookie";
+import { env } from "@/lib/env";
 
-const BILLING_PAGE = "/settings/billing";
+/** Back to the billing page with the error shown once (a cookie, not a linkable query string). */
+async function backWithError(code: BillingErrorCode): Promise<never> {
+  (await cookies()).set(BILLING_NOTICE_COOKIE, code, billingNoticeCookieOptions(env.APP_URL));
+  redirect(BILLING_PAGE);
+}
 
 function field(formData: FormData, name: string): string | undefined {
   const value = formData.get(name);
@@ -20,12 +31,12 @@ export async function openBillingPortal(formData: FormData): Promise<void> {
     flow: field(formData, "flow"),
     price: field(formData, "price"),
   });
-  if (!parsed.ok) redirect(`${BILLING_PAGE}?error=failed`);
+  if (!parsed.ok) return backWithError("failed");
   let url: string;
   try {
     url = await createPortalSessionUrl(user.id, parsed.request);
   } catch (error) {
-    redirect(`${BILLING_PAGE}?error=${toBillingActionError(error, "open portal").code}`);
+    return backWithError(toBillingActionError(error, "open portal").code);
   }
   redirect(url);
 }
@@ -37,7 +48,7 @@ export async function subscribeToPlan(formData: FormData): Promise<void> {
   try {
     ({ url } = await startSubscription(user.id, field(formData, "price") ?? ""));
   } catch (error) {
-    redirect(`${BILLING_PAGE}?error=${toBillingActionError(error, "start subscription").code}`);
+    return backWithError(toBillingActionError(error, "start subscription").code);
   }
   redirect(url);
 }
@@ -49,7 +60,7 @@ export async function continueCheckout(): Promise<void> {
   try {
     url = await openCheckoutUrl(user.id);
   } catch (error) {
-    redirect(`${BILLING_PAGE}?error=${toBillingActionError(error, "continue checkout").code}`);
+    return backWithError(toBillingActionError(error, "continue checkout").code);
   }
   redirect(url);
 }

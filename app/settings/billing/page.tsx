@@ -2,7 +2,6 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { requireUser } from "@/lib/auth/require-user";
-import { BILLING_ERROR_MESSAGES, isBillingErrorCode } from "@/lib/billing/billing-errors";
 import { loadBillingOverview } from "@/lib/billing/billing-overview";
 import { loadPlanPrices } from "@/lib/billing/prices";
 import { BILLING_NOTICE_HEADER } from "@/lib/billing/sessions/notice-cookie";
@@ -14,6 +13,7 @@ import {
 import {
   billedAmountText,
   discountText,
+  inactiveStatusText,
   pastDueText,
   pendingChangeText,
   planWithTerms,
@@ -57,12 +57,8 @@ export default async function BillingPage({ searchParams }: Props) {
 
   const requestHeaders = await headers();
   const locale = resolveLocale(requestHeaders.get("accept-language"));
-  // A return's one-off notice (handed over by proxy.ts), else an action's error code.
-  let notice: BillingNotice | null = billingNotice(requestHeaders.get(BILLING_NOTICE_HEADER));
-  if (!notice && typeof params.error === "string") {
-    const code = isBillingErrorCode(params.error) ? params.error : "failed";
-    notice = { code, tone: "error", text: BILLING_ERROR_MESSAGES[code] };
-  }
+  // A return's or an action's one-off notice, handed over by proxy.ts (never from the URL).
+  const notice: BillingNotice | null = billingNotice(requestHeaders.get(BILLING_NOTICE_HEADER));
 
   const now = new Date();
   const [overview, planPrices] = await Promise.all([
@@ -73,6 +69,7 @@ export default async function BillingPage({ searchParams }: Props) {
   const summary = sub?.summary;
   const live = sub !== null;
   const ended = overview.endedSubscription;
+  const inactiveText = sub && summary ? inactiveStatusText(sub.status, summary.planName) : null;
   const date = (d: Date) => formatDate(d, locale);
 
   return (
@@ -119,6 +116,24 @@ export default async function BillingPage({ searchParams }: Props) {
           {[sub, ...overview.otherLiveSubscriptions].map((s) => s?.summary.planName).join(" and ")}.
           Your account uses {summary?.planName}. Cancel the one you don&apos;t need in Manage
           billing, or contact support.
+        </div>
+      )}
+
+      {sub && summary && inactiveText && (
+        <div
+          role="alert"
+          data-testid="inactive-banner"
+          className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3"
+        >
+          <p className="text-sm text-amber-900">{inactiveText}</p>
+          {sub.status === "incomplete" && overview.openInvoiceUrl && (
+            <a
+              href={overview.openInvoiceUrl}
+              className="rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700"
+            >
+              Pay invoice
+            </a>
+          )}
         </div>
       )}
 
@@ -185,7 +200,9 @@ export default async function BillingPage({ searchParams }: Props) {
                 data-testid="pending-change"
               >
                 <p>{pendingChangeText(summary.pendingChange, locale)}</p>
-                <PortalButton flow="manage">Keep my current plan</PortalButton>
+                {summary.pendingChange.source === "schedule" && (
+                  <PortalButton flow="manage">Keep my current plan</PortalButton>
+                )}
               </div>
             )}
             {sub.unknownPrice && (
@@ -213,11 +230,11 @@ export default async function BillingPage({ searchParams }: Props) {
           <PortalButton flow="manage" variant="primary">
             Manage billing
           </PortalButton>
-          {live && (
+          {summary?.changeable && <PortalButton flow="change_plan">Change plan</PortalButton>}
+          {live && <PortalButton flow="payment_method">Update payment method</PortalButton>}
+          {summary?.changeable && (
             <>
-              <PortalButton flow="change_plan">Change plan</PortalButton>
-              <PortalButton flow="payment_method">Update payment method</PortalButton>
-              {summary?.cancellationScheduled ? (
+              {summary.cancellationScheduled ? (
                 <PortalButton flow="manage">Resume subscription</PortalButton>
               ) : (
                 <PortalButton flow="cancel" variant="danger">

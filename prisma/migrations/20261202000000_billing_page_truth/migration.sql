@@ -8,3 +8,9 @@ ADD COLUMN "discounts" JSONB NOT NULL DEFAULT '[]',
 ADD COLUMN "automaticTax" BOOLEAN NOT NULL DEFAULT false,
 ADD COLUMN "scheduleId" TEXT,
 ADD COLUMN "pendingChange" JSONB;
+
+-- Until each customer's next sync writes Stripe's own wording, cards already mirrored keep being
+-- shown (the page reads only the label now). `npm run stripe:reconcile` fills in the rest.
+UPDATE "BillingCustomer"
+SET "paymentMethodLabel" = initcap(replace(coalesce("cardBrand", 'card'), '_', ' ')) || ' ending in ' || "cardLast4"
+WHERE "cardLast4" IS NOT NULL AND "paymentMethodLabel" IS NULL;

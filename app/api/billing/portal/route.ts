@@ -1,6 +1,12 @@
+import { NextResponse } from "next/server";
 import { currentUser } from "@/lib/auth/require-user";
 import { toBillingActionError, type BillingErrorCode } from "@/lib/billing/billing-errors";
 import { createPortalSessionUrl, parsePortalRequest } from "@/lib/billing/portal";
+import {
+  BILLING_NOTICE_COOKIE,
+  BILLING_PAGE_PATH,
+  billingNoticeCookieOptions,
+} from "@/lib/billing/sessions/notice-cookie";
 import { env } from "@/lib/env";
 
 export const dynamic = "force-dynamic";
@@ -37,7 +43,11 @@ export async function GET(request: Request): Promise<Response> {
   try {
     return redirect(await createPortalSessionUrl(user.id, parsed.request));
   } catch (error) {
-    return redirect(`/settings/billing?error=${toBillingActionError(error, "portal link").code}`);
+    // The billing page shows the error once (a cookie, not a linkable query string).
+    const response = NextResponse.redirect(new URL(BILLING_PAGE_PATH, env.APP_URL), 303);
+    const code = toBillingActionError(error, "portal link").code;
+    response.cookies.set(BILLING_NOTICE_COOKIE, code, billingNoticeCookieOptions(env.APP_URL));
+    return response;
   }
 }
 
