@@ -5,7 +5,15 @@ export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", ".next/**", "e2e/**", ".data/**", ".scratch/**"],
+    // test/fixtures: inputs of the runner's self-test (test/self-test), which runs them itself.
+    exclude: [
+      "node_modules/**",
+      ".next/**",
+      "e2e/**",
+      ".data/**",
+      ".scratch/**",
+      "test/fixtures/**",
+    ],
     // One throwaway Postgres (migrated) for the whole run; see test/global-setup.ts.
     globalSetup: ["test/global-setup.ts"],
     setupFiles: ["test/setup-env.ts"],

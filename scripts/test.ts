@@ -9,6 +9,7 @@ import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { findPgBouncer, pgBouncerMissingMessage } from "./lib/pgbouncer";
 import { binPath, exitCode, runNode } from "./lib/processes";
+import { formatSummary, runVitest, vitestResult, type SuiteResult } from "../test/vitest-summary";
 
 /** Test folders (or files) run a second time with DATABASE_URL through PgBouncer. */
 const POOLED_TEST_PATHS = ["lib/billing/sync"];
@@ -17,8 +18,7 @@ const root = path.resolve(import.meta.dirname, "..");
 const results = path.join(root, ".data", "test-results");
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
-type Tally = { passed: number; failed: number; skipped: number };
-const tallies: { suite: string; tally: Tally }[] = [];
+const suites: SuiteResult[] = [];
 
 async function run(script: string, args: string[]): Promise<number> {
   return exitCode(runNode(script, args, {}));
@@ -27,8 +27,13 @@ async function run(script: string, args: string[]): Promise<number> {
 /** A suite without per-test counts (lint, type-check) counts as one check. */
 async function single(suite: string, script: string, args: string[]): Promise<void> {
   console.log(`\n▶ ${suite}`);
-  const ok = (await run(script, args)) === 0;
-  tallies.push({ suite, tally: { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 } });
+  const code = await run(script, args);
+  const ok = code === 0;
+  suites.push({
+    suite,
+    tally: { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 },
+    problems: ok ? [] : [`exited with code ${code}`],
+  });
 }
 
 function readJson(file: string): unknown {
@@ -41,47 +46,24 @@ await single("eslint", binPath("eslint", "bin/eslint.js"), [".", "--max-warnings
 await single("prettier", binPath("prettier", "bin/prettier.cjs"), ["--check", "."]);
 await single("typescript", binPath("typescript", "bin/tsc"), ["--noEmit", "-p", "."]);
 
-type VitestJson = {
-  numPassedTests: number;
-  numFailedTests: number;
-  numPendingTests: number;
-  numTodoTests: number;
-};
-
-/** One Vitest run with its own JSON report, tallied as one suite line. */
+/**
+ * One Vitest run with its own JSON report and run outcome, tallied as one suite line by
+ * test/vitest-summary.ts: a failed test, a file that failed outside its tests, an error outside
+ * any test, a non-zero exit code or a crash (global setup) each count as a failure.
+ */
 async function vitest(
   suite: string,
   name: string,
   args: string[],
   options: { env?: Record<string, string>; requireTests?: boolean } = {},
 ): Promise<void> {
-  const file = path.join(results, `${name}.json`);
-  const code = await exitCode(
-    runNode(
-      binPath("vitest", "vitest.mjs"),
-      ["run", ...args, "--reporter=default", "--reporter=json", `--outputFile.json=${file}`],
-      options.env ?? {},
-    ),
-  );
-  const report = readJson(file) as VitestJson | undefined;
-  if (!report) {
-    tallies.push({ suite, tally: { passed: 0, failed: 1, skipped: 0 } });
-    return;
-  }
-  // A crash outside any test (e.g. global setup) still counts as a failure.
-  let failed = report.numFailedTests || (code === 0 ? 0 : 1);
-  if (options.requireTests && report.numPassedTests + report.numFailedTests === 0) {
-    console.log(`✗ ${suite}: no test ran`);
-    failed = Math.max(failed, 1);
-  }
-  tallies.push({
+  const result = vitestResult(
     suite,
-    tally: {
-      passed: report.numPassedTests,
-      failed,
-      skipped: report.numPendingTests + report.numTodoTests,
-    },
-  });
+    await runVitest({ name, args, reportDir: results, env: options.env }),
+    { requireTests: options.requireTests },
+  );
+  for (const problem of result.problems) console.log(`✗ ${suite}: ${problem}`);
+  suites.push(result);
 }
 
 console.log("\n▶ vitest (unit + integration)");
@@ -101,36 +83,35 @@ if (findPgBouncer()) {
   });
 } else {
   console.log(`✗ ${pgBouncerMissingMessage()}`);
-  tallies.push({ suite: "vitest (pgbouncer)", tally: { passed: 0, failed: 1, skipped: 0 } });
+  suites.push({
+    suite: "vitest (pgbouncer)",
+    tally: { passed: 0, failed: 1, skipped: 0 },
+    problems: [pgBouncerMissingMessage()],
+  });
 }
 
 console.log("\n▶ playwright (end to end, production build)");
 const e2eCode = await run(binPath("tsx", "dist/cli.mjs"), [path.join(root, "scripts", "e2e.ts")]);
 const e2e = readJson(path.join(results, "e2e.json")) as
   { stats: { expected: number; unexpected: number; flaky: number; skipped: number } } | undefined;
-tallies.push({
+const e2eFailed = e2e ? e2e.stats.unexpected + e2e.stats.flaky : 0;
+suites.push({
   suite: "playwright",
   tally: e2e
     ? {
         passed: e2e.stats.expected,
-        failed: e2e.stats.unexpected + e2e.stats.flaky || (e2eCode === 0 ? 0 : 1),
+        failed: e2eFailed || (e2eCode === 0 ? 0 : 1),
         skipped: e2e.stats.skipped,
       }
     : { passed: 0, failed: 1, skipped: 0 },
+  problems: [
+    ...(e2e ? [] : ["no JSON report was written"]),
+    ...(e2eCode === 0 ? [] : [`exited with code ${e2eCode}`]),
+  ],
 });
 
-console.log("\nSummary");
-for (const { suite, tally } of tallies) {
-  console.log(
-    `  ${suite.padEnd(18)} ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`,
-  );
-}
-const total = tallies.reduce(
-  (sum, { tally }) => ({ passed: sum.passed + tally.passed, failed: sum.failed + tally.failed }),
-  { passed: 0, failed: 0 },
-);
-const skipped = tallies.reduce((sum, { tally }) => sum + tally.skipped, 0);
-console.log(
-  `${total.passed} passed, ${total.failed} failed${skipped ? `, ${skipped} skipped` : ""}`,
-);
-process.exit(total.failed === 0 ? 0 : 1);
+console.log("");
+const summary = formatSummary(suites);
+for (const line of summary) console.log(line);
+const failed = suites.reduce((total, { tally }) => total + tally.failed, 0);
+process.exit(failed === 0 ? 0 : 1);

