@@ -106,6 +106,29 @@ export function newestFirst<T>(record: Record<string, T>): T[] {
   return Object.values(record).reverse();
 }
 
+/**
+ * Subscription items carry their price (and its legacy `plan` view) as Stripe renders them: the
+ * price as it is now, not as it was when the item was created. A price's mutable fields (active,
+ * lookup_key, nickname, metadata) change through prices.ts, which calls this; amount, currency,
+ * recurring and product never change. Without `priceId`, refreshes every item (a loaded state file).
+ */
+export function refreshPriceCopies(s: ModeState, priceId?: string): void {
+  for (const sub of Object.values(s.subscriptions)) {
+    for (const item of sub.items.data) {
+      if (priceId !== undefined && item.price.id !== priceId) continue;
+      const price = s.prices[item.price.id];
+      if (!price) continue;
+      item.price = structuredClone(price);
+      item.plan = {
+        ...item.plan,
+        active: price.active,
+        metadata: structuredClone(price.metadata),
+        nickname: price.nickname,
+      };
+    }
+  }
+}
+
 export class Persistence {
   private timer: NodeJS.Timeout | null = null;
 
@@ -131,6 +154,8 @@ export class Persistence {
       state.clockOffset = loaded.clockOffset ?? 0;
       for (const mode of ["test", "live"] as const) {
         state.modes[mode] = { ...emptyMode(), ...(loaded.modes?.[mode] ?? {}) };
+        // Files written before items followed their price may hold stale copies.
+        refreshPriceCopies(state.modes[mode]);
       }
     }
     return state;

@@ -290,12 +290,24 @@ describe("syncStripeCustomer", () => {
       metadata: { plan: "pro" },
     });
     await harness.settle();
+    // Stripe (and the emulator) render the item's price as it is now: the old price lost its key,
+    // so only the grandfathering (the catalog's `metadata.plan` tag) can keep the plan.
+    const [item] = (await stripe.subscriptions.list({ customer: customerId })).data[0]!.items.data;
+    expect(item?.price).toMatchObject({
+      id: oldPriceId,
+      lookup_key: null,
+      metadata: { plan: "pro" },
+    });
     await syncStripeCustomer(customerId);
     const [sub] = await db.subscription.findMany({ where: { userId: user.id } });
-    // Stripe renders the item's price with lookup_key null now; the emulator keeps the snapshot it
-    // took at subscription time, so catalog.test.ts covers the key-less path itself.
-    expect(sub).toMatchObject({ priceId: oldPriceId, planKey: "pro", unknownPrice: false });
+    expect(sub).toMatchObject({
+      priceId: oldPriceId,
+      priceLookupKey: null,
+      planKey: "pro",
+      unknownPrice: false,
+    });
     expect((await getEntitlements(user.id)).plan.key).toBe("pro");
+    expect(await storedState(customerId)).toEqual(await stripeState(customerId));
   });
 
   it("serves the checkout return: the user's own session syncs at once, others are refused", async () => {

@@ -81,6 +81,29 @@ describe("API round trips through the real SDK", () => {
     expect(prod).toMatchObject({ name: "Basic 2", metadata: { tier: "1" } });
   });
 
+  it("prices.list refuses more than 10 lookup_keys, like Stripe", async () => {
+    const product = await h.stripe.products.create({ name: "Many keys" });
+    const keys = Array.from({ length: 11 }, (_, i) => `many_keys_${i}`);
+    for (const lookup_key of keys) {
+      await h.stripe.prices.create({
+        product: product.id,
+        currency: "usd",
+        unit_amount: 100,
+        lookup_key,
+      });
+    }
+    const ten = await h.stripe.prices.list({ lookup_keys: keys.slice(0, 10), limit: 100 });
+    expect(ten.data).toHaveLength(10);
+    const error = await h.stripe.prices.list({ lookup_keys: keys, limit: 100 }).catch((e) => e);
+    expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(error).toMatchObject({
+      statusCode: 400,
+      type: "StripeInvalidRequestError",
+      param: "lookup_keys",
+      message: "Array lookup_keys exceeded maximum 10 allowed elements.",
+    });
+  });
+
   it("payment methods: attach clones pm_card_visa, list, default, detach, declines", async () => {
     const c = await h.stripe.customers.create({ email: "pm@test.test" });
     const visa = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: c.id });

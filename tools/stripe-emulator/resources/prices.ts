@@ -17,7 +17,7 @@ import {
   strArr,
   type Params,
 } from "../http/params";
-import { newId, newestFirst } from "../store";
+import { newId, newestFirst, refreshPriceCopies } from "../store";
 
 export function productFactory(
   ctx: Ctx,
@@ -251,6 +251,8 @@ function claimLookupKey(ctx: Ctx, key: string, target: Stripe.Price, transfer: b
   }
   const before = structuredClone(holder);
   holder.lookup_key = null;
+  // Stripe: every subscription item on the old price now shows `lookup_key: null` too.
+  refreshPriceCopies(ctx.s, holder.id);
   ctx.emit("price.updated", structuredClone(holder), diff(before, holder));
 }
 
@@ -350,7 +352,10 @@ export function updatePrice(ctx: Ctx, id: string, p: Params): Stripe.Price {
   }
   price.metadata = applyMetadata(price.metadata, p);
   const changes = diff(before, price);
-  if (Object.keys(changes).length) ctx.emit("price.updated", structuredClone(price), changes);
+  if (Object.keys(changes).length) {
+    refreshPriceCopies(ctx.s, price.id);
+    ctx.emit("price.updated", structuredClone(price), changes);
+  }
   return price;
 }
 
@@ -358,6 +363,10 @@ export function listPrices(ctx: Ctx, p: Params): Stripe.ApiList<Stripe.Price> {
   const active = bool(p, "active");
   const product = str(p, "product");
   const lookupKeys = strArr(p, "lookup_keys");
+  // Stripe's own limit and wording (the SDK raises it as StripeInvalidRequestError).
+  if (lookupKeys && lookupKeys.length > 10) {
+    throw badRequest("Array lookup_keys exceeded maximum 10 allowed elements.", "lookup_keys");
+  }
   const type = str(p, "type");
   const currency = str(p, "currency");
   const all = newestFirst(ctx.s.prices).filter(
