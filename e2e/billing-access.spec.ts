@@ -1,7 +1,30 @@
 import { expect, test } from "@playwright/test";
-import { latestSignInLink } from "./support/outbox";
-import { fillCard } from "./support/billing";
-import { signIn, uniqueEmail } from "./support/sign-in";
+import Stripe from "stripe";
+import { LOCAL_STRIPE_KEY } from "../scripts/lib/local-stripe";
+import { emulatorControl, type RequestStats } from "../tools/stripe-emulator/control";
+import { emulatorUrl, fillCard } from "./support/billing";
+import { openSignInLink, signIn, uniqueEmail } from "./support/sign-in";
+
+/** The Stripe (emulator) customers whose email is `email`. */
+async function stripeCustomersOf(email: string): Promise<Stripe.Customer[]> {
+  const url = new URL(emulatorUrl());
+  const stripe = new Stripe(LOCAL_STRIPE_KEY, {
+    host: url.hostname,
+    port: Number(url.port),
+    protocol: "http",
+  });
+  return (await stripe.customers.list({ email, limit: 10 })).data;
+}
+
+/** The Stripe calls that opening a portal session makes for a user without a customer. */
+function portalCalls(stats: RequestStats) {
+  const calls = (route: string) => stats.byRoute[route] ?? 0;
+  return {
+    createCustomer: calls("POST /v1/customers"),
+    listConfigurations: calls("GET /v1/billing_portal/configurations"),
+    createPortalSession: calls("POST /v1/billing_portal/sessions"),
+  };
+}
 
 test("an anonymous POST to the portal route gets 401 JSON", async ({ request }) => {
   const response = await request.post("/api/billing/portal", { data: { flow: "manage" } });
@@ -26,10 +49,62 @@ test("an email link (GET) sends anonymous users to sign-in and back into the sam
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Email me a sign-in link" }).click();
   await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
-  await page.goto(await latestSignInLink(email));
-  // Straight into the portal's payment-method flow for this user's own customer.
+  await openSignInLink(page, email);
+  // Back through the link, which only names the action: nothing is opened before the button.
+  await expect(page).toHaveURL(/\/settings\/billing\/open\?flow=payment_method$/);
+  await expect(page.getByRole("heading", { name: "Update your payment method" })).toBeVisible();
+  await page.getByRole("button", { name: "Continue to Stripe" }).click();
+  // Into the portal's payment-method flow for this user's own customer.
   await expect(page.getByRole("heading", { name: "Card details" })).toBeVisible();
   await expect(page.getByText("Local Stripe emulator — test data only")).toBeVisible();
+});
+
+test("a cross-site GET of a portal link only shows what it would do, without calling Stripe", async ({
+  browser,
+}) => {
+  // Without JavaScript: the confirmation page and its button are plain HTML.
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const email = uniqueEmail("crosssite");
+  await signIn(page, email);
+  await expect(page.getByRole("heading", { name: "Billing", exact: true })).toBeVisible();
+
+  const control = emulatorControl(emulatorUrl());
+  const before = portalCalls(await control.requests());
+  // Another site links (or redirects, or loops) here; the Lax session cookie comes along. More
+  // often than the billing rate limit allows (10 a minute), so a GET that used it would show.
+  const link = "/api/billing/portal?flow=switch&price=team_yearly";
+  for (let i = 0; i < 12; i++) {
+    const response = await page.request.get(link, {
+      maxRedirects: 0,
+      headers: { referer: "https://evil.example/", "sec-fetch-site": "cross-site" },
+    });
+    expect(response.status()).toBe(303);
+    const location = new URL(response.headers().location ?? "", response.url());
+    expect(location.pathname + location.search).toBe(
+      "/settings/billing/open?flow=switch&price=team_yearly",
+    );
+  }
+  await page.goto(link, { referer: "https://evil.example/" });
+  await expect(page).toHaveURL(/\/settings\/billing\/open\?flow=switch&price=team_yearly$/);
+  await expect(page.getByRole("heading", { name: "Switch to Team (yearly)" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Back to billing" })).toHaveAttribute(
+    "href",
+    "/settings/billing",
+  );
+  // No Stripe call, no customer.
+  expect(portalCalls(await control.requests())).toEqual(before);
+  expect(await stripeCustomersOf(email)).toHaveLength(0);
+
+  // Only the button acts (and finds no subscription to switch): the limit was not used up.
+  await page.getByRole("button", { name: "Continue to Stripe" }).click();
+  await expect(page).toHaveURL(/\/settings\/billing$/);
+  await expect(
+    page.getByRole("alert").filter({ hasText: "You don't have an active subscription to change." }),
+  ).toBeVisible();
+  expect(await stripeCustomersOf(email)).toHaveLength(1);
+  expect(portalCalls(await control.requests()).createCustomer).toBe(before.createCustomer + 1);
+  await context.close();
 });
 
 test("a signed-in user cannot reach another user's portal or invoices", async ({ browser }) => {

@@ -3,7 +3,8 @@ import pg from "pg";
 /**
  * The newest sign-in link emailed to `email`, read from the same outbox table the app writes
  * (a production build has no /dev/outbox page). Polls briefly: the email is written during the
- * sign-in request, but the browser may get there first.
+ * sign-in request, but the browser may get there first. The link opens the confirmation page
+ * (`/sign-in/confirm`); `openSignInLink` in ./sign-in.ts also presses its button.
  */
 export async function latestSignInLink(email: string, timeoutMs = 10_000): Promise<string> {
   const url = process.env.DATABASE_URL;

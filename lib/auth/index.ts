@@ -8,6 +8,7 @@ import { db } from "@/lib/db";
 import { sendSignInEmail } from "@/lib/email/send-sign-in-email";
 import { env } from "@/lib/env";
 import { safeCallbackPath } from "@/lib/auth/safe-callback";
+import { signInConfirmationLink } from "@/lib/auth/sign-in-link";
 
 // Auth.js builds its URLs (magic links, OAuth callbacks) from AUTH_URL when set, instead of the
 // request's Host header; the app's public URL is configuration, never what a client claims.
@@ -21,7 +22,11 @@ const providers: Provider[] = [
     server: env.EMAIL_SERVER ?? { jsonTransport: true },
     from: env.EMAIL_FROM,
     maxAge: 60 * 60,
-    sendVerificationRequest: ({ identifier, url }) => sendSignInEmail({ to: identifier, url }),
+    // The email links to our confirmation page (/sign-in/confirm), not to Auth.js's callback: mail
+    // scanners GET every link first, and a GET of the callback would use the token up (and sign
+    // the scanner in). Only the page's button posts to the callback. See lib/auth/sign-in-link.ts.
+    sendVerificationRequest: ({ identifier, url }) =>
+      sendSignInEmail({ to: identifier, url: signInConfirmationLink(url, env.APP_URL) }),
   }),
 ];
 /** The OAuth providers shown on the sign-in page: only those whose keys are configured. */
@@ -35,7 +40,22 @@ if (env.AUTH_GOOGLE_ID && env.AUTH_GOOGLE_SECRET) {
   oauthProviders.push({ id: "google", name: "Google" });
 }
 
+// Auth.js logs each failure with its whole stack (and again per wrapper): one line per cause.
+const loggedAuthCauses = new WeakSet<Error>();
+
 export const { handlers, auth, signIn, signOut } = NextAuth({
+  logger: {
+    error(error) {
+      const cause = (error.cause as { err?: unknown } | undefined)?.err;
+      if (cause instanceof Error) {
+        if (loggedAuthCauses.has(cause)) return;
+        loggedAuthCauses.add(cause);
+      }
+      const type = (error as { type?: string }).type ?? error.name;
+      const detail = (cause instanceof Error ? cause.message : error.message).replace(/\s+/g, " ");
+      console.error(`[auth] ${type}: ${detail.trim().slice(0, 300)}`);
+    },
+  },
   adapter: PrismaAdapter(db),
   providers,
   secret: env.AUTH_SECRET,

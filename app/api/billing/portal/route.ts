@@ -1,12 +1,7 @@
-import { NextResponse } from "next/server";
+import { portalConfirmationPath } from "@/app/settings/billing/open/confirmation";
 import { currentUser } from "@/lib/auth/require-user";
 import { toBillingActionError, type BillingErrorCode } from "@/lib/billing/billing-errors";
 import { createPortalSessionUrl, parsePortalRequest } from "@/lib/billing/portal";
-import {
-  BILLING_NOTICE_COOKIE,
-  BILLING_PAGE_PATH,
-  billingNoticeCookieOptions,
-} from "@/lib/billing/sessions/notice-cookie";
 import { env } from "@/lib/env";
 
 export const dynamic = "force-dynamic";
@@ -27,8 +22,11 @@ const API_STATUS: Record<BillingErrorCode, number> = {
 };
 
 /**
- * GET /api/billing/portal?flow=payment_method — for links in emails: anonymous visitors go to
- * sign-in and come back here; signed-in users get a 303 to a fresh portal session.
+ * GET /api/billing/portal?flow=payment_method — for links in emails. Changes nothing: a GET can
+ * come from any site (the SameSite=Lax session cookie goes along on top-level navigations), from
+ * a link scanner or from a prefetch. Anonymous visitors go to sign-in and come back here;
+ * signed-in users get a 303 to a page that names the action, whose button (a same-origin POST to
+ * a Server Action) alone creates the customer and the portal session and uses the rate limit.
  */
 export async function GET(request: Request): Promise<Response> {
   const url = new URL(request.url);
@@ -40,15 +38,7 @@ export async function GET(request: Request): Promise<Response> {
     const back = `/api/billing/portal?${url.searchParams.toString()}`;
     return redirect(`/sign-in?callbackUrl=${encodeURIComponent(back)}`);
   }
-  try {
-    return redirect(await createPortalSessionUrl(user.id, parsed.request));
-  } catch (error) {
-    // The billing page shows the error once (a cookie, not a linkable query string).
-    const response = NextResponse.redirect(new URL(BILLING_PAGE_PATH, env.APP_URL), 303);
-    const code = toBillingActionError(error, "portal link").code;
-    response.cookies.set(BILLING_NOTICE_COOKIE, code, billingNoticeCookieOptions(env.APP_URL));
-    return response;
-  }
+  return redirect(portalConfirmationPath(parsed.request));
 }
 
 /** POST /api/billing/portal with JSON `{flow, price?}` — for API clients: answers `{url}`. */
