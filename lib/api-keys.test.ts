@@ -81,3 +81,31 @@ describe("API keys (the paid feature)", () => {
     }
   });
 });
+
+describe("the plan's key cap under concurrency", () => {
+  it("20 simultaneous creations on Pro (cap 5) make exactly 5 keys", async () => {
+    const user = await createTestUser("race");
+    await giveSubscription(user.id, "pro", "active");
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => apiKeys.createApiKey(user.id, `key ${i}`)),
+    );
+    const created = results.filter((r) => r.status === "fulfilled");
+    const refused = results.filter(
+      (r) => r.status === "rejected" && r.reason instanceof apiKeys.ApiKeyLimitError,
+    );
+    expect({ created: created.length, refused: refused.length }).toEqual({
+      created: 5,
+      refused: 15,
+    });
+    expect(await db.apiKey.count({ where: { userId: user.id, revokedAt: null } })).toBe(5);
+
+    // A revoked key frees its slot again; the cap still holds afterwards.
+    const [newest] = await apiKeys.listApiKeys(user.id);
+    await apiKeys.revokeApiKey(user.id, newest!.id);
+    const again = await Promise.allSettled(
+      Array.from({ length: 4 }, () => apiKeys.createApiKey(user.id, "again")),
+    );
+    expect(again.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(await db.apiKey.count({ where: { userId: user.id, revokedAt: null } })).toBe(5);
+  });
+});

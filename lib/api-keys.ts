@@ -24,15 +24,31 @@ function hashKey(key: string): string {
 /**
  * Creates a key for the user. The plan is checked here, on the server, whatever the page showed.
  * The secret is returned once and only its hash is stored.
+ *
+ * The cap holds under concurrent requests: the count and the insert run in one transaction that
+ * first locks the user's row, so a second creation for the same user waits for the first to
+ * commit and then counts its key. (A single `INSERT ... SELECT ... WHERE count < cap` would not
+ * do: each statement counts from its own snapshot, so two of them both see room for one more.)
+ * The lock is a row lock, released at commit, so it is safe through a transaction-mode pooler
+ * (PgBouncer, Neon, Supabase), unlike a session-level advisory lock. `FOR NO KEY UPDATE` does not
+ * block inserts elsewhere that reference the user (sessions, subscriptions), only other key
+ * creations for the same user.
  */
 export async function createApiKey(userId: string, name: string): Promise<{ secret: string }> {
   const { limits, plan } = await requireFeature(userId, API_KEYS_FEATURE);
-  const active = await db.apiKey.count({ where: { userId, revokedAt: null } });
-  if (active >= limits.apiKeys) throw new ApiKeyLimitError(limits.apiKeys, plan.name);
   const secret = KEY_PREFIX + randomBytes(24).toString("base64url");
-  await db.apiKey.create({
-    data: { userId, name, prefix: secret.slice(0, 10), hashedKey: hashKey(secret) },
-  });
+  await db.$transaction(
+    async (tx) => {
+      await tx.$queryRaw`SELECT 1 FROM "User" WHERE "id" = ${userId} FOR NO KEY UPDATE`;
+      const active = await tx.apiKey.count({ where: { userId, revokedAt: null } });
+      if (active >= limits.apiKeys) throw new ApiKeyLimitError(limits.apiKeys, plan.name);
+      await tx.apiKey.create({
+        data: { userId, name, prefix: secret.slice(0, 10), hashedKey: hashKey(secret) },
+      });
+    },
+    // Creations for one user queue on the lock; each holds it for three short statements.
+    { maxWait: 10_000, timeout: 10_000 },
+  );
   return { secret };
 }
 

@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { oauthProviders } from "@/lib/auth";
 import { currentUser } from "@/lib/auth/require-user";
 import { safeCallbackPath } from "@/lib/auth/safe-callback";
+import { SIGN_IN_LIMITED_ERROR, signInLimitedMessage } from "@/lib/auth/sign-in-limits";
 import { env } from "@/lib/env";
 import { signInWithEmail, signInWithProvider } from "./actions";
 
@@ -21,7 +22,12 @@ export default async function SignInPage({ searchParams }: Props) {
   const callbackUrl = safeCallbackPath(params.callbackUrl, env.APP_URL);
   if (await currentUser()) redirect(callbackUrl);
   const errorCode = typeof params.error === "string" ? params.error : undefined;
-  const error = errorCode ? (ERRORS[errorCode] ?? "Sign-in failed. Please try again.") : null;
+  const error =
+    errorCode === SIGN_IN_LIMITED_ERROR
+      ? signInLimitedMessage(params.retryIn)
+      : errorCode
+        ? (ERRORS[errorCode] ?? "Sign-in failed. Please try again.")
+        : null;
 
   return (
     <section className="mx-auto max-w-sm">
