@@ -3,9 +3,16 @@ import { z } from "zod";
 
 /**
  * Every environment variable the app reads, validated once. `next.config.ts` imports this file,
- * so `next dev`, `next build` and `next start` stop at launch with one line per bad variable.
- * `.env.example` documents each of them.
+ * so `next dev`, `next build` and `next start` stop at launch with one line per problem, naming the
+ * variable and the fix (README → Configuration). `.env.example` documents each of them.
+ *
+ * `checkEnv` is the whole validation as a pure function of an environment record (tests call it
+ * with their own records); `env` is its result for this process.
  */
+
+export type EnvSource = Readonly<Record<string, string | undefined>>;
+
+const SEE_README = "see README → Configuration";
 
 const postgresUrl = z
   .url({ message: "expected a postgres:// or postgresql:// URL" })
@@ -16,15 +23,16 @@ const httpUrl = z
   .refine((v) => /^https?:\/\//.test(v), "expected an absolute http(s) URL")
   .transform((v) => v.replace(/\/+$/, ""));
 
-const isProduction = process.env.NODE_ENV === "production";
+/** An explicit switch: unset or "0" is off, "1" is on. */
+const flag = z.enum(["0", "1"], { message: 'expected "1" (on) or "0" (off)' }).default("0");
 
-/** Billing cannot work in production without it; development gets it from the emulator. */
-function requiredInProduction<T extends z.ZodType>(schema: T) {
-  return isProduction ? schema : schema.optional();
-}
-
-export const env = createEnv({
-  server: {
+/** The variables and their formats; the rules between them are in `crossVariableProblems`. */
+function serverShape(isProduction: boolean) {
+  /** Billing cannot work in production without it; development gets it from the emulator. */
+  function requiredInProduction<T extends z.ZodType>(schema: T) {
+    return isProduction ? schema : schema.optional();
+  }
+  return {
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
     DATABASE_URL: postgresUrl,
     /** Connections this process may open (one pool per process). Small on serverless; see README. */
@@ -34,7 +42,10 @@ export const env = createEnv({
       .min(1, "expected a whole number of connections (1 or more)")
       .max(200, "expected at most 200 connections")
       .default(10),
-    APP_URL: httpUrl.default("http://localhost:3000"),
+    /** Required in production (checked in `crossVariableProblems`); development defaults it. */
+    APP_URL: isProduction ? httpUrl.optional() : httpUrl.default("http://localhost:3000"),
+    /** "1": on a Vercel preview deployment, APP_URL is https://$VERCEL_BRANCH_URL (or $VERCEL_URL). */
+    APP_URL_FROM_VERCEL_PREVIEW: flag,
     AUTH_SECRET: isProduction
       ? z
           .string({ message: "required in production: a random secret (openssl rand -base64 32)" })
@@ -50,10 +61,13 @@ export const env = createEnv({
       .optional(),
     EMAIL_FROM: z.string().min(3).default("Billing Done Right <no-reply@localhost>"),
     /** "1" keeps the local outbox in a production build (local `next start`, end-to-end tests). */
-    EMAIL_OUTBOX: z.enum(["0", "1"]).default("0"),
+    EMAIL_OUTBOX: flag,
     STRIPE_SECRET_KEY: requiredInProduction(
       z
-        .string({ message: "expected a Stripe secret key (sk_test_… or sk_live_…)" })
+        .string({
+          message:
+            "required in production: your Stripe secret key (sk_live_…, Dashboard → API keys)",
+        })
         .regex(
           /^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/,
           "expected a Stripe secret key (sk_test_… or sk_live_…)",
@@ -61,11 +75,19 @@ export const env = createEnv({
     ),
     STRIPE_WEBHOOK_SECRET: requiredInProduction(
       z
-        .string({ message: "expected a webhook signing secret (whsec_…)" })
+        .string({
+          message:
+            "required in production: the webhook endpoint's signing secret (whsec_…) that " +
+            "`npm run stripe:setup -- --live --webhook-url …` prints",
+        })
         .regex(/^whsec_[A-Za-z0-9_]+$/, "expected a webhook signing secret (whsec_…)"),
     ),
     /** Base URL of a Stripe-compatible API (the local emulator); unset means api.stripe.com. */
     STRIPE_API_BASE: httpUrl.optional(),
+    /** "1" accepts STRIPE_API_BASE in a production build (end-to-end tests against the emulator). */
+    STRIPE_API_BASE_ALLOW_IN_PRODUCTION: flag,
+    /** "1" lets a live key go to a STRIPE_API_BASE that is not an https stripe.com URL. */
+    STRIPE_API_BASE_ALLOW_LIVE_KEY: flag,
     /** Customer Portal configuration to use; unset means the one `npm run stripe:setup` tagged. */
     STRIPE_PORTAL_CONFIGURATION_ID: z
       .string()
@@ -118,28 +140,224 @@ export const env = createEnv({
       .min(0, "expected seconds (0 turns the timer off)")
       .max(3600, "expected at most 3600 seconds")
       .default(isProduction ? 30 : 5),
-  },
+  };
+}
+
+type Shape = ReturnType<typeof serverShape>;
+type Fields = { [K in keyof Shape]: z.output<Shape[K]> };
+/** The validated environment. APP_URL is always set: defaulted in development, required in production. */
+export type AppEnv = Omit<Fields, "APP_URL"> & { APP_URL: string };
+
+export type EnvCheck = { ok: true; env: AppEnv } | { ok: false; problems: string[] };
+
+/** localhost, *.localhost, 127.0.0.0/8 and ::1: a URL only this machine can open. */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  return (
+    host === "localhost" ||
+    host.endsWith(".localhost") ||
+    host === "::1" ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  );
+}
+
+/** api.stripe.com and its siblings, over https: the only place a live key may go by default. */
+function isStripeHost(url: URL): boolean {
+  const host = url.hostname.toLowerCase();
+  return url.protocol === "https:" && (host === "stripe.com" || host.endsWith(".stripe.com"));
+}
+
+/** A URL as it may appear in a log line: no credentials, query or fragment. */
+function shown(url: URL): string {
+  return `${url.origin}${url.pathname === "/" ? "" : url.pathname}`;
+}
+
+/**
+ * APP_URL of a Vercel preview deployment whose founder opted in (APP_URL_FROM_VERCEL_PREVIEW=1):
+ * https on the branch's stable URL, else the deployment's own. Vercel's variables only, never the
+ * request's Host header. Undefined when not opted in or not on a preview.
+ */
+function vercelPreviewAppUrl(record: EnvSource): { url: string } | { problem: string } | undefined {
+  if (record.APP_URL_FROM_VERCEL_PREVIEW !== "1" || record.VERCEL_ENV !== "preview") return;
+  const name = record.VERCEL_BRANCH_URL ? "VERCEL_BRANCH_URL" : "VERCEL_URL";
+  const value = record[name];
+  if (!value) {
+    return {
+      problem:
+        "APP_URL_FROM_VERCEL_PREVIEW=1 but Vercel set neither VERCEL_BRANCH_URL nor VERCEL_URL: " +
+        'turn on "Automatically expose System Environment Variables" in the project\'s settings, ' +
+        `or set APP_URL (${SEE_README}).`,
+    };
+  }
+  const host = value.replace(/^https?:\/\//, "").replace(/\/+$/, "");
+  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(host)) {
+    return {
+      problem: `APP_URL_FROM_VERCEL_PREVIEW=1 but ${name} is not a host name: set APP_URL for previews instead (${SEE_README}).`,
+    };
+  }
+  return { url: `https://${host}` };
+}
+
+/** The rules between variables; each problem is one line naming the variable and the fix. */
+function crossVariableProblems(
+  values: Partial<Fields>,
+  failed: ReadonlySet<string>,
+  record: EnvSource,
+  isProduction: boolean,
+): string[] {
+  const problems: string[] = [];
+  const valid = (...names: (keyof Fields)[]) => names.every((name) => !failed.has(name));
+
+  if (isProduction && valid("APP_URL", "EMAIL_OUTBOX")) {
+    if (!values.APP_URL) {
+      problems.push(
+        "APP_URL is required in production: set it to your site's https URL, e.g. " +
+          "https://app.example.com (Vercel previews: APP_URL_FROM_VERCEL_PREVIEW=1; " +
+          SEE_README +
+          ").",
+      );
+    } else {
+      const url = new URL(values.APP_URL);
+      const local = isLoopbackHost(url.hostname);
+      if (local && record.VERCEL === "1") {
+        problems.push(
+          `APP_URL is ${shown(url)} on a Vercel deployment: set it to the deployment's https URL ` +
+            `(previews: APP_URL_FROM_VERCEL_PREVIEW=1; ${SEE_README}).`,
+        );
+      } else if (local && values.EMAIL_OUTBOX !== "1") {
+        problems.push(
+          `APP_URL is ${shown(url)} in production, so sign-in links and Stripe return URLs work ` +
+            `only on this machine: set it to your site's https URL, or set EMAIL_OUTBOX=1 for a ` +
+            `local \`next start\` (${SEE_README}).`,
+        );
+      } else if (!local && url.protocol !== "https:") {
+        problems.push(
+          `APP_URL must be https in production, or cookies lose Secure: set it to ` +
+            `https://${url.host}${url.pathname === "/" ? "" : url.pathname} (${SEE_README}).`,
+        );
+      }
+      if (!local && values.EMAIL_OUTBOX === "1") {
+        problems.push(
+          `EMAIL_OUTBOX=1 is only for a local \`next start\` (APP_URL is ${shown(url)}): sign-in ` +
+            `links would never be emailed; unset it and set EMAIL_SERVER (${SEE_README}).`,
+        );
+      }
+    }
+  }
+
+  if (isProduction && valid("EMAIL_SERVER", "EMAIL_OUTBOX")) {
+    if (!values.EMAIL_SERVER && values.EMAIL_OUTBOX !== "1") {
+      problems.push(
+        "EMAIL_SERVER is required in production, or nobody can sign in: set it to your SMTP URL, " +
+          "e.g. smtp://user:pass@smtp.example.com:587, or EMAIL_OUTBOX=1 for a local `next start` (" +
+          SEE_README +
+          ").",
+      );
+    }
+  }
+
+  if (valid("STRIPE_API_BASE", "STRIPE_API_BASE_ALLOW_IN_PRODUCTION") && values.STRIPE_API_BASE) {
+    const base = new URL(values.STRIPE_API_BASE);
+    if (isProduction && values.STRIPE_API_BASE_ALLOW_IN_PRODUCTION !== "1") {
+      problems.push(
+        `STRIPE_API_BASE is set in production (${shown(base)}), so STRIPE_SECRET_KEY would be ` +
+          `sent there: unset it to use api.stripe.com, or set STRIPE_API_BASE_ALLOW_IN_PRODUCTION=1 ` +
+          `if this build is meant to use it, e.g. end-to-end tests (${SEE_README}).`,
+      );
+    }
+  }
+
+  if (
+    valid("STRIPE_SECRET_KEY", "STRIPE_API_BASE", "STRIPE_API_BASE_ALLOW_LIVE_KEY") &&
+    values.STRIPE_SECRET_KEY &&
+    /^(sk|rk)_live_/.test(values.STRIPE_SECRET_KEY) &&
+    values.STRIPE_API_BASE &&
+    values.STRIPE_API_BASE_ALLOW_LIVE_KEY !== "1"
+  ) {
+    const base = new URL(values.STRIPE_API_BASE);
+    if (!isStripeHost(base)) {
+      problems.push(
+        `STRIPE_API_BASE (${shown(base)}) is not an https stripe.com URL, and STRIPE_SECRET_KEY ` +
+          `is a live key: unset STRIPE_API_BASE, or set STRIPE_API_BASE_ALLOW_LIVE_KEY=1 if that ` +
+          `host is yours and relays to Stripe (${SEE_README}).`,
+      );
+    }
+  }
+
+  return problems;
+}
+
+/**
+ * Validates an environment record (process.env, or a test's own): every variable's format, then
+ * the production rules. Pure: reads nothing but `source`. Empty strings count as unset.
+ */
+export function checkEnv(source: EnvSource): EnvCheck {
+  const record: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value !== undefined && value !== "") record[name] = value;
+  }
+  const isProduction = record.NODE_ENV === "production";
+  const problems: string[] = [];
+
+  const preview = vercelPreviewAppUrl(record);
+  if (preview && "problem" in preview) problems.push(preview.problem);
+  // The founder opted in for previews: Vercel's URL replaces any APP_URL set for all environments.
+  if (preview && "url" in preview) record.APP_URL = preview.url;
+
+  const shape = serverShape(isProduction);
+  const values: Record<string, unknown> = {};
+  const failed = new Set<string>();
+  for (const [name, schema] of Object.entries(shape)) {
+    const result = (schema as z.ZodType).safeParse(record[name]);
+    if (result.success) {
+      values[name] = result.data;
+    } else {
+      failed.add(name);
+      const message = result.error.issues[0]?.message ?? "invalid value";
+      problems.push(`Invalid environment variable ${name}: ${message}`);
+    }
+  }
+  if (preview && "problem" in preview) failed.add("APP_URL");
+  problems.push(...crossVariableProblems(values as Partial<Fields>, failed, record, isProduction));
+
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, env: values as AppEnv };
+}
+
+/** Thrown (inside Next's server bundles and tests) when the environment is invalid. */
+export class EnvError extends Error {
+  override name = "EnvError";
+  constructor(readonly problems: string[]) {
+    super(problems.join(" "));
+    // The lines are the whole story: a stack would only point into this file.
+    this.stack = problems.map((line) => `EnvError: ${line}`).join("\n");
+  }
+}
+
+function stop(problems: string[]): never {
+  for (const line of problems) console.error(line);
+  // Stop here with just these lines: thrown, the error would reach Node's or Next's handler, which
+  // add a stack trace (and Next a "Failed to load next.config.ts" banner). This file is first
+  // loaded by next.config.ts (next dev/build/start, in the process that then serves requests) and
+  // by the npm scripts, so that is where a bad environment stops. Tests get the error instead.
+  if (!process.env.VITEST && typeof process.exit === "function") process.exit(1);
+  throw new EnvError(problems);
+}
+
+const appEnvSchema = z.looseObject({}).transform((input, ctx): AppEnv => {
+  const result = checkEnv(input as EnvSource);
+  if (result.ok) return result.env;
+  for (const message of result.problems) ctx.addIssue({ code: "custom", message });
+  return z.NEVER;
+});
+
+export const env = createEnv({
+  server: serverShape(process.env.NODE_ENV === "production"),
   client: {},
   experimental__runtimeEnv: {},
   emptyStringAsUndefined: true,
-  onValidationError: (issues) => {
-    const lines = issues.map((issue) => {
-      const name = issue.path
-        ?.map((p) => (typeof p === "object" ? String(p.key) : String(p)))
-        .join(".");
-      return `Invalid environment variable ${name ?? "(unknown)"}: ${issue.message}`;
-    });
-    for (const line of lines) console.error(line);
-    throw new Error(lines.join("; "));
-  },
+  createFinalSchema: () => appEnvSchema,
+  onValidationError: (issues) => stop(issues.map((issue) => issue.message)),
 });
-
-// Production must send real email: a deployment without SMTP would leave nobody able to sign in.
-if (isProduction && !env.EMAIL_SERVER && env.EMAIL_OUTBOX !== "1") {
-  const line =
-    "Invalid environment variable EMAIL_SERVER: required in production (or set EMAIL_OUTBOX=1 for a local production build)";
-  console.error(line);
-  throw new Error(line);
-}
 
 export type Env = typeof env;

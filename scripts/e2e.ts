@@ -51,6 +51,8 @@ try {
     APP_URL: appUrl,
     AUTH_SECRET: randomBytes(32).toString("base64url"),
     EMAIL_OUTBOX: "1",
+    // The production build talks to the local emulator: the explicit opt-in lib/env.ts demands.
+    STRIPE_API_BASE_ALLOW_IN_PRODUCTION: "1",
   };
   const next = binPath("next", "dist/bin/next");
   if (process.env.E2E_SKIP_BUILD !== "1") {

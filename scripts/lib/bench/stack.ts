@@ -178,6 +178,8 @@ export async function startStack(options: {
       ...base,
       ...stripe.env,
       NODE_ENV: "production",
+      // The production build talks to the local emulator: the explicit opt-in lib/env.ts demands.
+      STRIPE_API_BASE_ALLOW_IN_PRODUCTION: "1",
       NEXT_TELEMETRY_DISABLED: "1",
       NEXT_DIST_DIR: DIST_DIR,
     };
