@@ -83,10 +83,15 @@ try {
   process.exit(result.failed > 0 ? 1 : 0);
 } catch (error) {
   const { LeaseBusyError } = await import("@/lib/lease");
+  const { StripeUnavailableError } = await import("@/lib/billing/sync/reconcile");
+  await db.$disconnect().catch(() => undefined);
+  // One line, no stack: "stripe:reconcile: could not reach Stripe at <base>: <message>".
   console.error(
     error instanceof LeaseBusyError
       ? "stripe:reconcile: another reconciliation (this command or the cron) is running; try again when it has finished."
-      : `stripe:reconcile failed: ${error instanceof Error ? error.message : String(error)}`,
+      : error instanceof StripeUnavailableError
+        ? `stripe:reconcile: ${error.message}`
+        : `stripe:reconcile failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`,
   );
   process.exit(1);
 }

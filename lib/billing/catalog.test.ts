@@ -1,3 +1,4 @@
+import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import {
   catalogEntryForLookupKey,
@@ -6,8 +7,13 @@ import {
   catalogPrices,
   PLANS,
 } from "@/lib/billing/catalog";
-import { indexCatalogPrices } from "@/lib/billing/prices";
+import {
+  indexCatalogPrices,
+  listPricesByLookupKeys,
+  MAX_LOOKUP_KEYS_PER_LIST,
+} from "@/lib/billing/prices";
 import { price } from "@/lib/billing/testing/stripe-fixtures";
+import { startStripeEmulator } from "@/tools/stripe-emulator/server";
 
 describe("catalog", () => {
   it("sells Pro and Team monthly and yearly, each under a unique lookup key", () => {
@@ -74,5 +80,70 @@ describe("catalog", () => {
     expect([...byLookupKey.keys()]).toEqual(["pro_monthly"]);
     expect(byLookupKey.get("pro_monthly")).toBe(proMonthly);
     expect(missing).toEqual(["pro_yearly", "team_monthly", "team_yearly"]);
+  });
+});
+
+describe("listPricesByLookupKeys", () => {
+  const keys = Array.from({ length: 23 }, (_, i) => `plan_${String(i).padStart(2, "0")}`);
+
+  it("asks for at most 10 lookup keys per call and returns the prices of all of them", async () => {
+    const calls: Stripe.PriceListParams[] = [];
+    // A fake prices.list that refuses more than 10 keys, as Stripe does.
+    const stripe = {
+      prices: {
+        list: (params: Stripe.PriceListParams) => {
+          calls.push(params);
+          const asked = params.lookup_keys ?? [];
+          return {
+            autoPagingToArray: async () => {
+              if (asked.length > MAX_LOOKUP_KEYS_PER_LIST) {
+                throw new Error("Array lookup_keys exceeded maximum 10 allowed elements.");
+              }
+              return asked.map((key) => price({ lookup_key: key }));
+            },
+          };
+        },
+      },
+    } as unknown as Stripe;
+
+    const prices = await listPricesByLookupKeys(stripe, [...keys, "plan_00"], { active: true });
+    expect(calls.map((c) => c.lookup_keys?.length)).toEqual([10, 10, 3]);
+    expect(calls.every((c) => c.active === true)).toBe(true);
+    expect(new Set(calls.flatMap((c) => c.lookup_keys))).toEqual(new Set(keys));
+    expect(prices.map((p) => p.lookup_key).sort()).toEqual(keys);
+    expect(await listPricesByLookupKeys(stripe, [])).toEqual([]);
+  });
+
+  it("lists a catalog of 12 lookup keys from the emulator, which refuses them in one call", async () => {
+    const emulator = await startStripeEmulator();
+    try {
+      const stripe = new Stripe("sk_test_catalog_chunks", {
+        host: "localhost",
+        port: emulator.port,
+        protocol: "http",
+        maxNetworkRetries: 0,
+      });
+      const product = await stripe.products.create({ name: "Twelve prices" });
+      const twelve = keys.slice(0, 12);
+      for (const lookup_key of twelve) {
+        await stripe.prices.create({
+          product: product.id,
+          currency: "usd",
+          unit_amount: 500,
+          recurring: { interval: "month" },
+          lookup_key,
+        });
+      }
+      await expect(stripe.prices.list({ lookup_keys: twelve, limit: 100 })).rejects.toThrow(
+        "Array lookup_keys exceeded maximum 10 allowed elements.",
+      );
+      const listed = await listPricesByLookupKeys(stripe, twelve, { expand: ["data.product"] });
+      expect(listed.map((p) => p.lookup_key).sort()).toEqual(twelve);
+      expect(listed.every((p) => (p.product as Stripe.Product).name === "Twelve prices")).toBe(
+        true,
+      );
+    } finally {
+      await emulator.stop();
+    }
   });
 });

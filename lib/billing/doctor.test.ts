@@ -1,8 +1,12 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPrivateDatabase } from "@/lib/billing/testing/database";
 import { startStripeEmulator, type RunningStripeEmulator } from "@/tools/stripe-emulator/server";
 
 let emulator: RunningStripeEmulator;
+let privateDb: Awaited<ReturnType<typeof createPrivateDatabase>>;
 let doctor: typeof import("@/lib/billing/doctor");
 let setup: typeof import("@/lib/billing/stripe-setup");
 let portal: typeof import("@/lib/billing/portal-configuration");
@@ -14,6 +18,9 @@ const WEBHOOK_URL = `${APP_URL}/api/webhooks/stripe`;
 
 beforeAll(async () => {
   emulator = await startStripeEmulator();
+  // The database checks read (and these tests write) counts no other file should see.
+  privateDb = await createPrivateDatabase("doctor");
+  process.env.DATABASE_URL = privateDb.url;
   process.env.STRIPE_API_BASE = emulator.url;
   process.env.STRIPE_SECRET_KEY = "sk_test_billing_doctor";
   process.env.STRIPE_WEBHOOK_SECRET = "whsec_billing_doctor";
@@ -31,15 +38,53 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emulator?.stop();
+  const { db } = await import("@/lib/db");
+  await db.$disconnect();
+  await privateDb?.drop();
 });
 
 type DoctorOptions = NonNullable<Parameters<typeof doctor.runBillingDoctor>[0]>;
 
-// The database check has its own test; the Stripe cases should not depend on it.
+// The database checks have their own tests; the Stripe cases should not depend on them.
 const databaseOk = async () => ({ name: "Database", status: "pass" as const, detail: "stub" });
+const signaturesOk = async () => ({
+  name: "Webhook signatures",
+  status: "pass" as const,
+  detail: "stub",
+});
 
 function run(options: DoctorOptions = {}) {
-  return doctor.runBillingDoctor({ checkDatabase: databaseOk, ...options });
+  return doctor.runBillingDoctor({
+    checkDatabase: databaseOk,
+    checkWebhookSignatures: signaturesOk,
+    ...options,
+  });
+}
+
+/** A stand-in for api.stripe.com refusing the key: 401 with Stripe's body, for every request. */
+async function startKeyRefusingStripe(): Promise<{ stripe: Stripe; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    res.writeHead(401, { "content-type": "application/json", "request-id": "req_refused" });
+    res.end(
+      JSON.stringify({
+        error: {
+          message: "Invalid API Key provided: sk_test_*******************ong1",
+          type: "invalid_request_error",
+        },
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    stripe: new Stripe("sk_test_wrong1", {
+      host: "localhost",
+      port,
+      protocol: "http",
+      maxNetworkRetries: 0,
+    }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 async function failures(options: DoctorOptions = {}) {
@@ -80,9 +125,13 @@ describe("billing:doctor (emulator)", () => {
       ["Business profile", "pass"],
       ["Webhook endpoint", "pass"],
       ["Database", "pass"],
+      ["Webhook signatures", "pass"],
     ]);
+    expect(report.checks[0]?.detail).toBe(
+      `sk_test_… (test mode, local emulator at ${emulator.url}), accepted by Stripe`,
+    );
     const table = doctor.formatDoctorReport(report);
-    expect(table).toContain("10 passed, 0 failed.");
+    expect(table).toContain("11 passed, 0 failed.");
     expect(table).not.toContain("sk_test_billing_doctor");
   });
 
@@ -202,7 +251,95 @@ describe("billing:doctor (emulator)", () => {
       "skip Business profile",
       "skip Webhook endpoint",
       "pass Database",
+      "pass Webhook signatures",
     ]);
+  });
+
+  it("fails the key when Stripe refuses it, with Stripe's message, and skips what needs Stripe", async () => {
+    const refusing = await startKeyRefusingStripe();
+    try {
+      const report = await run({ stripe: refusing.stripe, keyLabel: "sk_test_…" });
+      expect(report.ok).toBe(false);
+      expect(report.checks[0]).toEqual({
+        name: "Stripe key",
+        status: "fail",
+        detail:
+          "sk_test_…: Stripe refused the key: Invalid API Key provided: sk_test_*******************ong1\n" +
+          "Copy the secret key (sk_test_… or sk_live_…) from the Dashboard's API keys page into STRIPE_SECRET_KEY.",
+      });
+      expect(report.checks.slice(2, 9).map((c) => `${c.status} ${c.name}: ${c.detail}`)).toEqual(
+        [
+          "Portal configuration",
+          "Portal features",
+          "Plan switching",
+          "Catalog prices",
+          "Return URL",
+          "Business profile",
+          "Webhook endpoint",
+        ].map((name) => `skip ${name}: Stripe refused the key`),
+      );
+      expect(doctor.formatDoctorReport(report)).toContain(
+        "  FAIL  Stripe key            sk_test_…: Stripe refused the key: Invalid API Key provided",
+      );
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  it("fails the key check, naming the address, when Stripe cannot be reached", async () => {
+    const closed = await startKeyRefusingStripe();
+    const port = String(closed.stripe.getApiField("port"));
+    await closed.close();
+    const report = await run({ stripe: closed.stripe });
+    expect(report.checks[0]).toMatchObject({
+      name: "Stripe key",
+      status: "fail",
+      detail: expect.stringMatching(
+        new RegExp(
+          `^could not reach Stripe at http://localhost:${port}: An error occurred with our connection to Stripe`,
+        ),
+      ),
+    });
+    expect(report.checks[2]).toMatchObject({
+      status: "skip",
+      detail: "Stripe could not be reached",
+    });
+  });
+
+  it("warns, without failing, on refused webhooks that a correct secret also sees", async () => {
+    const { db } = await import("@/lib/db");
+    expect(await doctor.checkWebhookSignatures()).toEqual({
+      name: "Webhook signatures",
+      status: "pass",
+      detail: "no deliveries refused in the last 24 h",
+    });
+    const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    await db.webhookRejection.create({
+      data: { reason: "missing_header", minute, count: 7, lastAt: new Date() },
+    });
+    // A day old: out of the window.
+    await db.webhookRejection.create({
+      data: {
+        reason: "signature_mismatch",
+        minute: new Date(minute.getTime() - 25 * 3_600_000),
+        count: 3,
+        lastAt: new Date(minute.getTime() - 25 * 3_600_000),
+      },
+    });
+    try {
+      const check = await doctor.checkWebhookSignatures();
+      expect(check.status).toBe("warn");
+      expect(check.detail).toMatch(
+        /^7 rejected in the last 24 h \(last at .+Z\): 7 no Stripe-Signature header\nno signature mismatch/,
+      );
+      const report = await run({ checkWebhookSignatures: async () => check });
+      expect(report.ok).toBe(true);
+      const table = doctor.formatDoctorReport(report);
+      expect(table).toContain("  WARN  Webhook signatures    7 rejected in the last 24 h");
+      expect(table).toContain("10 passed, 0 failed, 1 warning.");
+    } finally {
+      await db.webhookRejection.deleteMany();
+    }
   });
 
   it("requires https URLs in live mode", async () => {

@@ -11,20 +11,27 @@ import {
   type Drift,
   type DriftArea,
 } from "@/lib/billing/portal-configuration-params";
+import { listPricesByLookupKeys } from "@/lib/billing/prices";
 import { formatAmount, planSwitchProducts } from "@/lib/billing/stripe-setup";
 import { idOf } from "@/lib/billing/sync-records";
-import { HANDLED_EVENT_TYPES } from "@/lib/billing/sync/receive";
+import {
+  HANDLED_EVENT_TYPES,
+  WEBHOOK_REJECTION_REASONS,
+  type WebhookRejectionReason,
+} from "@/lib/billing/sync/receive";
+import { stripeApiBase } from "@/lib/billing/sync/reconcile";
 import { env } from "@/lib/env";
 import { getStripe, stripeMode, usesStripeEmulator, type StripeMode } from "@/lib/stripe";
 
 /**
- * `npm run billing:doctor`: read-only checks that billing will work in the key's mode — the key,
- * the webhook secret, the portal configuration against the spec, the catalog prices, the webhook
- * endpoint and the database. Each check passes, fails (with what to do) or is skipped because an
- * earlier one failed.
+ * `npm run billing:doctor`: read-only checks that billing will work in the key's mode — the key
+ * (Stripe must accept it), the webhook secret, the portal configuration against the spec, the
+ * catalog prices, the webhook endpoint, the database and the webhook signatures refused lately.
+ * Each check passes, warns (worth a look, not a failure), fails (with what to do) or is skipped
+ * because an earlier one failed.
  */
 
-export type CheckStatus = "pass" | "fail" | "skip";
+export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 export type DoctorCheck = { name: string; status: CheckStatus; detail: string };
 export type DoctorReport = { mode: StripeMode | null; ok: boolean; checks: DoctorCheck[] };
 
@@ -42,6 +49,8 @@ export type DoctorOptions = {
   catalog?: readonly CatalogEntry[];
   /** Defaults to checking the app's database (`@/lib/db`). */
   checkDatabase?: () => Promise<DoctorCheck>;
+  /** Defaults to reading the app's counts of refused webhook signatures (`@/lib/db`). */
+  checkWebhookSignatures?: () => Promise<DoctorCheck>;
 };
 
 export async function runBillingDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
@@ -56,8 +65,12 @@ export async function runBillingDoctor(options: DoctorOptions = {}): Promise<Doc
   const fail = (name: string, detail: string) => checks.push({ name, status: "fail", detail });
   const skip = (name: string, detail: string) => checks.push({ name, status: "skip", detail });
 
-  if (stripe) pass("Stripe key", options.keyLabel ?? defaultKeyLabel(mode));
-  else fail("Stripe key", "STRIPE_SECRET_KEY is not set");
+  // A key passes only when Stripe accepts it; otherwise nothing else can be asked of Stripe.
+  const key = stripe
+    ? await checkStripeKey(stripe, options.keyLabel ?? defaultKeyLabel(mode))
+    : null;
+  if (!key) fail("Stripe key", "STRIPE_SECRET_KEY is not set");
+  else checks.push(key.check);
 
   if (options.webhookSecretSet ?? Boolean(env.STRIPE_WEBHOOK_SECRET)) {
     pass("Webhook secret", "STRIPE_WEBHOOK_SECRET is set");
@@ -74,8 +87,10 @@ export async function runBillingDoctor(options: DoctorOptions = {}): Promise<Doc
     "Business profile",
     "Webhook endpoint",
   ];
-  if (!stripe) {
+  if (!stripe || !key) {
     for (const name of stripeChecks) skip(name, "no Stripe key");
+  } else if (key.skipReason) {
+    for (const name of stripeChecks) skip(name, key.skipReason);
   } else {
     try {
       await stripeDoctor(stripe, mode, appUrl, spec, catalog, options.portalConfigurationId, {
@@ -93,8 +108,120 @@ export async function runBillingDoctor(options: DoctorOptions = {}): Promise<Doc
     }
   }
 
-  checks.push(await (options.checkDatabase ?? checkDatabase)());
+  const database = await (options.checkDatabase ?? checkDatabase)();
+  checks.push(database);
+  if (database.status === "fail") skip("Webhook signatures", "the database check failed");
+  else checks.push(await (options.checkWebhookSignatures ?? checkWebhookSignatures)());
   return { mode: stripe ? mode : null, ok: checks.every((c) => c.status !== "fail"), checks };
+}
+
+/**
+ * The key check: one cheap read that every billing key needs (prices), so a key Stripe refuses
+ * fails here with Stripe's own message, never "PASS" followed by failures further down.
+ * `skipReason` is set when the other Stripe checks cannot run.
+ */
+async function checkStripeKey(
+  stripe: Stripe,
+  label: string,
+): Promise<{ check: DoctorCheck; skipReason?: string }> {
+  const name = "Stripe key";
+  try {
+    await stripe.prices.list({ limit: 1 });
+    return { check: { name, status: "pass", detail: `${label}, accepted by Stripe` } };
+  } catch (error) {
+    const type = (error as { type?: unknown } | null)?.type;
+    const message = error instanceof Error ? error.message : String(error);
+    const failed = (detail: string, skipReason: string) => ({
+      check: { name, status: "fail" as const, detail },
+      skipReason,
+    });
+    if (type === "StripeAuthenticationError") {
+      return failed(
+        `${label}: Stripe refused the key: ${message}\n` +
+          "Copy the secret key (sk_test_… or sk_live_…) from the Dashboard's API keys page into STRIPE_SECRET_KEY.",
+        "Stripe refused the key",
+      );
+    }
+    if (type === "StripePermissionError") {
+      return failed(
+        `${label}: the key may not read prices: ${message}\n` +
+          "Give the restricted key access to the billing resources (prices, products, customers, " +
+          "subscriptions, invoices, Customer Portal, webhook endpoints), or use the secret key.",
+        "the key lacks permissions",
+      );
+    }
+    if (type === "StripeConnectionError") {
+      return failed(
+        `could not reach Stripe at ${stripeApiBase(stripe)}: ${message}`,
+        "Stripe could not be reached",
+      );
+    }
+    return failed(`${label}: Stripe request failed: ${message}`, "the key check failed");
+  }
+}
+
+/** A day of counts from receive.ts, which writes at most one row per reason and minute. */
+const REJECTION_WINDOW_MS = 24 * 3_600_000;
+
+/**
+ * Webhook deliveries refused for their signature in the last 24 hours. FAIL when signatures did
+ * not match and no event was accepted since (the secret is most likely wrong); WARN for refusals
+ * a correct secret also sees (no header: not from Stripe; stale timestamps: replays or a clock),
+ * or mismatches while other deliveries do get through (a second endpoint sending here).
+ */
+export async function checkWebhookSignatures(): Promise<DoctorCheck> {
+  const name = "Webhook signatures";
+  const { db } = await import("@/lib/db");
+  const since = new Date(Date.now() - REJECTION_WINDOW_MS);
+  let groups: { reason: string; _sum: { count: number | null }; _max: { lastAt: Date | null } }[];
+  let lastAccepted: { receivedAt: Date } | null;
+  try {
+    [groups, lastAccepted] = await Promise.all([
+      db.webhookRejection.groupBy({
+        by: ["reason"],
+        where: { minute: { gte: since } },
+        _sum: { count: true },
+        _max: { lastAt: true },
+      }),
+      db.stripeEvent.findFirst({ orderBy: { receivedAt: "desc" }, select: { receivedAt: true } }),
+    ]);
+  } catch (error) {
+    return { name, status: "fail", detail: `could not read the counts: ${firstLine(error)}` };
+  }
+  const counted = groups
+    .map((g) => ({ reason: g.reason, count: g._sum.count ?? 0, lastAt: g._max.lastAt }))
+    .filter((g) => g.count > 0)
+    .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+  if (counted.length === 0) {
+    return { name, status: "pass", detail: "no deliveries refused in the last 24 h" };
+  }
+  const total = counted.reduce((n, g) => n + g.count, 0);
+  const lastAt = new Date(Math.max(...counted.map((g) => g.lastAt?.getTime() ?? 0)));
+  const reasons = counted
+    .map(
+      (g) =>
+        `${g.count} ${WEBHOOK_REJECTION_REASONS[g.reason as WebhookRejectionReason] ?? g.reason}`,
+    )
+    .join(", ");
+  const summary = `${total} rejected in the last 24 h (last at ${lastAt.toISOString()}): ${reasons}`;
+  const mismatch = counted.find((g) => g.reason === "signature_mismatch");
+  const acceptedSince =
+    mismatch?.lastAt && lastAccepted && lastAccepted.receivedAt > mismatch.lastAt
+      ? lastAccepted.receivedAt
+      : null;
+  if (mismatch && !acceptedSince) {
+    return {
+      name,
+      status: "fail",
+      detail:
+        `${summary}: check STRIPE_WEBHOOK_SECRET\n` +
+        "It must be the signing secret (whsec_…) of this endpoint in this mode: Dashboard → Developers → Webhooks.",
+    };
+  }
+  const note = mismatch
+    ? `an event was accepted since (${acceptedSince?.toISOString()}): another endpoint or mode may send here with its own secret`
+    : "no signature mismatch: probes without a Stripe signature, replays or a clock that is off";
+  return { name, status: "warn", detail: `${summary}\n${note}` };
 }
 
 type Report = Record<"pass" | "fail" | "skip", (name: string, detail: string) => void>;
@@ -111,13 +238,11 @@ async function stripeDoctor(
   const live = mode === "live";
 
   // Catalog prices first: plan switching is compared against them.
-  const keyed = await stripe.prices
-    .list({
-      lookup_keys: catalog.map((e) => e.price.lookupKey),
-      limit: 100,
-      expand: ["data.product"],
-    })
-    .autoPagingToArray({ limit: 1_000 });
+  const keyed = await listPricesByLookupKeys(
+    stripe,
+    catalog.map((e) => e.price.lookupKey),
+    { expand: ["data.product"] },
+  );
   const priceProblems: string[] = [];
   for (const { plan, price: want } of catalog) {
     const price = keyed.find((p) => p.lookup_key === want.lookupKey);
@@ -426,15 +551,18 @@ export function formatDoctorReport(report: DoctorReport): string {
   const out: string[] = [];
   for (const check of report.checks) {
     const [first = "", ...rest] = check.detail.split("\n");
-    const label = check.status === "pass" ? "PASS" : check.status === "fail" ? "FAIL" : "SKIP";
+    const label = check.status.toUpperCase();
     out.push(`  ${label}  ${check.name.padEnd(width)}  ${first}`);
     for (const line of rest) out.push(`  ${" ".repeat(4)}  ${" ".repeat(width)}  ${line}`);
   }
   const count = (s: CheckStatus) => report.checks.filter((c) => c.status === s).length;
   const skipped = count("skip");
+  const warned = count("warn");
   out.push("");
   out.push(
-    `${count("pass")} passed, ${count("fail")} failed${skipped ? `, ${skipped} skipped` : ""}.`,
+    `${count("pass")} passed, ${count("fail")} failed` +
+      `${warned ? `, ${warned} warning${warned === 1 ? "" : "s"}` : ""}` +
+      `${skipped ? `, ${skipped} skipped` : ""}.`,
   );
   return out.join("\n");
 }

@@ -140,29 +140,63 @@ export class PortalNotConfiguredError extends Error {
   }
 }
 
-const resolved = new Map<StripeMode, Promise<string>>();
+/** The resolved id, for one mode (and override) at a time: a mode change drops it. */
+let cached: { mode: StripeMode; overrideId: string | undefined; id: Promise<string> } | null = null;
+/** Clients whose failed portal sessions evict the cached id (see watchPortalSessions). */
+const watched = new WeakSet<Stripe>();
 
 /**
  * The id of the portal configuration to use with the configured key: STRIPE_PORTAL_CONFIGURATION_ID
  * when set, else the newest active configuration carrying our tag. Checked to belong to the key's
- * mode, so a live deployment never opens a test configuration (or the reverse). Cached per process;
- * a failed lookup is not cached, so running setup fixes a running server on the next request.
+ * mode, so a live deployment never opens a test configuration (or the reverse).
+ *
+ * Cached per process, and evicted so that a running server heals itself: a failed lookup is not
+ * kept (running setup fixes the next request), a mode change looks up again, and a portal session
+ * that Stripe refuses drops the id it may have used (a configuration deleted with an emulator
+ * reset, deactivated in the Dashboard, or from another account), so the next request looks again.
  */
 export function resolvePortalConfigurationId(options: { fresh?: boolean } = {}): Promise<string> {
   const mode = stripeMode();
-  const cached = resolved.get(mode);
-  if (cached && !options.fresh) return cached;
-  const lookup = lookUpPortalConfigurationId(getStripe(), mode, env.STRIPE_PORTAL_CONFIGURATION_ID);
-  resolved.set(mode, lookup);
-  lookup.catch(() => {
-    if (resolved.get(mode) === lookup) resolved.delete(mode);
+  const overrideId = env.STRIPE_PORTAL_CONFIGURATION_ID;
+  const stripe = getStripe();
+  watchPortalSessions(stripe);
+  if (cached && !options.fresh && cached.mode === mode && cached.overrideId === overrideId) {
+    return cached.id;
+  }
+  const entry = { mode, overrideId, id: lookUpPortalConfigurationId(stripe, mode, overrideId) };
+  cached = entry;
+  entry.id.catch(() => {
+    if (cached === entry) cached = null;
   });
-  return lookup;
+  return entry.id;
 }
 
-/** Forgets the cached id (tests, and after `stripe:setup` ran in the same process). */
+/**
+ * Forgets the cached id: after `stripe:setup` ran in the same process, in tests, and whenever a
+ * Stripe call that used the id failed because of it. The next resolution asks Stripe again.
+ */
 export function clearPortalConfigurationCache(): void {
-  resolved.clear();
+  cached = null;
+}
+
+/**
+ * Evicts the cached id when Stripe refuses a portal session (400/404): the configuration it named
+ * may be gone or inactive. Stripe's error body is not in the SDK's response event, so any refusal
+ * evicts; the cost is one configuration lookup on the next request. Watching the client, rather
+ * than each caller, covers every place that creates sessions with the resolved id.
+ */
+function watchPortalSessions(stripe: Stripe): void {
+  if (watched.has(stripe)) return;
+  watched.add(stripe);
+  stripe.on("response", (event: Stripe.ResponseEvent) => {
+    if (
+      event.method === "POST" &&
+      event.path === "/v1/billing_portal/sessions" &&
+      (event.status === 400 || event.status === 404)
+    ) {
+      clearPortalConfigurationCache();
+    }
+  });
 }
 
 /** The lookup itself, without cache or env: also used by the billing doctor. */

@@ -39,6 +39,34 @@ export function indexCatalogPrices(prices: readonly Stripe.Price[]): ResolvedPri
   return { byLookupKey, missing };
 }
 
+/** Stripe refuses a `prices.list` call with more `lookup_keys` than this. */
+export const MAX_LOOKUP_KEYS_PER_LIST = 10;
+
+/**
+ * Every price carrying one of `lookupKeys`: one `prices.list` per 10 keys (Stripe's limit per
+ * call, "Array lookup_keys exceeded maximum 10 allowed elements"), each paged through. The only
+ * way this app lists prices by lookup key.
+ */
+export async function listPricesByLookupKeys(
+  stripe: Stripe,
+  lookupKeys: readonly string[],
+  params: Omit<Stripe.PriceListParams, "lookup_keys"> = {},
+): Promise<Stripe.Price[]> {
+  const keys = [...new Set(lookupKeys)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < keys.length; i += MAX_LOOKUP_KEYS_PER_LIST) {
+    chunks.push(keys.slice(i, i + MAX_LOOKUP_KEYS_PER_LIST));
+  }
+  const pages = await Promise.all(
+    chunks.map((chunk) =>
+      stripe.prices
+        .list({ limit: 100, ...params, lookup_keys: chunk })
+        .autoPagingToArray({ limit: 1_000 }),
+    ),
+  );
+  return pages.flat();
+}
+
 const CACHE_MS = 5 * 60_000;
 let cache: { mode: StripeMode; at: number; value: ResolvedPrices } | undefined;
 
@@ -50,12 +78,8 @@ export async function resolveCatalogPrices(
   if (!options.fresh && cache && cache.mode === mode && Date.now() - cache.at < CACHE_MS) {
     return cache.value;
   }
-  const list = await getStripe().prices.list({
-    lookup_keys: catalogLookupKeys(),
-    active: true,
-    limit: 100,
-  });
-  const value = indexCatalogPrices(list.data);
+  const prices = await listPricesByLookupKeys(getStripe(), catalogLookupKeys(), { active: true });
+  const value = indexCatalogPrices(prices);
   cache = { mode, at: Date.now(), value };
   return value;
 }

@@ -1,15 +1,21 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { reconcileBilling, type ReconcileResult } from "@/lib/billing/sync/reconcile";
+import {
+  reconcileBilling,
+  StripeUnavailableError,
+  type ReconcileResult,
+} from "@/lib/billing/sync/reconcile";
 import { env } from "@/lib/env";
 import { LeaseBusyError } from "@/lib/lease";
+import { pruneExpiredRateLimits } from "@/lib/rate-limit";
 
 /** Inside the route's 300 s limit, with time left to answer. */
 const CRON_BUDGET_MS = 240_000;
 
 /**
  * GET /api/cron/reconcile: the scheduled safety net (vercel.json): the sync queue's backstop,
- * a budgeted reconciliation walk, and the ledger's retention. Vercel Cron sends
- * `Authorization: Bearer $CRON_SECRET`; without CRON_SECRET configured the route stays closed.
+ * a budgeted reconciliation walk, the ledger's retention, and the pruning of old rate-limit rows.
+ * Vercel Cron sends `Authorization: Bearer $CRON_SECRET`; without CRON_SECRET configured the route
+ * stays closed.
  */
 export async function handleReconcileCron(
   request: Request,
@@ -24,6 +30,14 @@ export async function handleReconcileCron(
   if (!bearerMatches(request.headers.get("authorization"), secret)) {
     return Response.json({ error: "Unauthorized." }, { status: 401 });
   }
+  // Rate-limit windows (sign-in emails, billing sessions) matter for minutes only; the daily cron
+  // keeps the table small. First, whatever billing does: it needs neither Stripe nor the lease.
+  const rateLimitsPruned = await pruneExpiredRateLimits().catch((error: unknown) => {
+    console.error(
+      `[reconcile] pruning rate-limit windows failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return null;
+  });
   let result: ReconcileResult;
   try {
     result = await reconcileBilling({
@@ -35,10 +49,18 @@ export async function handleReconcileCron(
     if (error instanceof LeaseBusyError) {
       return Response.json({ error: "A reconciliation is already running." }, { status: 409 });
     }
+    if (error instanceof StripeUnavailableError) {
+      // One line, no stack: the run failed before any work, nothing was changed.
+      console.error(`[reconcile] ${error.message}`);
+      return Response.json({ error: error.message, rateLimitsPruned }, { status: 503 });
+    }
     throw error;
   }
   // Failures get a 5xx so the cron run shows up as failed in the deployment's logs.
-  return Response.json(summary(result), { status: result.failed > 0 ? 500 : 200 });
+  return Response.json(
+    { ...summary(result), rateLimitsPruned },
+    { status: result.failed > 0 || rateLimitsPruned === null ? 500 : 200 },
+  );
 }
 
 function bearerMatches(header: string | null, secret: string): boolean {

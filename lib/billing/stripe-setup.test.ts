@@ -1,6 +1,19 @@
 import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startStripeEmulator, type RunningStripeEmulator } from "@/tools/stripe-emulator/server";
+
+// The key's mode is fixed for a process (lib/env reads it once); the cache tests switch it here.
+const keyOverride = vi.hoisted(
+  () => ({}) as { mode?: "test" | "live"; client?: import("stripe").Stripe },
+);
+vi.mock("@/lib/stripe", async (importOriginal) => {
+  const real = await importOriginal<typeof import("@/lib/stripe")>();
+  return {
+    ...real,
+    stripeMode: () => keyOverride.mode ?? real.stripeMode(),
+    getStripe: () => keyOverride.client ?? real.getStripe(),
+  };
+});
 
 let emulator: RunningStripeEmulator;
 let setup: typeof import("@/lib/billing/stripe-setup");
@@ -211,5 +224,57 @@ describe("stripe:setup (emulator)", () => {
     expect(offered).not.toContain(old?.id);
 
     expect((await setup.runStripeSetup({ catalog: changed })).changes).toEqual([]);
+  });
+});
+
+describe("the resolved portal configuration id (emulator)", () => {
+  /** A newer tagged configuration: the lookup prefers it over the one setup made. */
+  async function newerTaggedConfiguration(stripe: Stripe) {
+    return stripe.billingPortal.configurations.create({
+      features: { invoice_history: { enabled: true } },
+      metadata: { [portal.PORTAL_CONFIGURATION_TAG.key]: portal.PORTAL_CONFIGURATION_TAG.value },
+    });
+  }
+
+  it("is looked up again after a mode change, not served from the other mode's cache", async () => {
+    portal.clearPortalConfigurationCache();
+    const testId = await portal.resolvePortalConfigurationId();
+    try {
+      Object.assign(keyOverride, { mode: "live", client: liveStripe });
+      const liveId = await portal.resolvePortalConfigurationId();
+      expect(liveId).not.toBe(testId);
+      expect((await liveStripe.billingPortal.configurations.retrieve(liveId)).livemode).toBe(true);
+      // Meanwhile test mode gets a newer configuration.
+      const newer = await newerTaggedConfiguration(testStripe);
+      Object.assign(keyOverride, { mode: undefined, client: undefined });
+      expect(await portal.resolvePortalConfigurationId()).toBe(newer.id);
+      await testStripe.billingPortal.configurations.update(newer.id, { active: false });
+    } finally {
+      Object.assign(keyOverride, { mode: undefined, client: undefined });
+    }
+  });
+
+  it("is dropped when Stripe refuses a portal session that used it", async () => {
+    const { getStripe } = await import("@/lib/stripe");
+    const stripe = getStripe();
+    portal.clearPortalConfigurationCache();
+    const setupId = await portal.resolvePortalConfigurationId();
+    const newer = await newerTaggedConfiguration(testStripe);
+    const cachedId = await portal.resolvePortalConfigurationId({ fresh: true });
+    expect(cachedId).toBe(newer.id);
+    expect(await portal.resolvePortalConfigurationId()).toBe(cachedId);
+
+    // Deactivated in the Dashboard while the server runs: the next session is refused...
+    await testStripe.billingPortal.configurations.update(newer.id, { active: false });
+    const customer = await stripe.customers.create({ email: "portal-cache@test.test" });
+    await expect(
+      stripe.billingPortal.sessions.create({ customer: customer.id, configuration: cachedId }),
+    ).rejects.toThrow("The configuration is inactive.");
+    // ...and the one after it gets the configuration that still works, with no restart.
+    expect(await portal.resolvePortalConfigurationId()).toBe(setupId);
+    await stripe.billingPortal.sessions.create({
+      customer: customer.id,
+      configuration: await portal.resolvePortalConfigurationId(),
+    });
   });
 });

@@ -7,7 +7,7 @@ import {
   type PaidPlanKey,
   type PlanKey,
 } from "@/lib/billing/catalog";
-import { clearCatalogPriceCache } from "@/lib/billing/prices";
+import { clearCatalogPriceCache, listPricesByLookupKeys } from "@/lib/billing/prices";
 import {
   clearPortalConfigurationCache,
   listTaggedPortalConfigurations,
@@ -162,9 +162,10 @@ async function planSetup(
   const steps: Step[] = [];
   const [allProducts, keyed] = await Promise.all([
     stripe.products.list({ limit: 100 }).autoPagingToArray({ limit: 10_000 }),
-    stripe.prices
-      .list({ lookup_keys: catalog.map((e) => e.price.lookupKey), limit: 100 })
-      .autoPagingToArray({ limit: 1_000 }),
+    listPricesByLookupKeys(
+      stripe,
+      catalog.map((e) => e.price.lookupKey),
+    ),
   ]);
   assertMode(mode, [...allProducts, ...keyed]);
 

@@ -200,3 +200,41 @@ describe("a recorded event whose sync fails stays visible and the drain retries 
     expect(await state.storedState(customerId)).toEqual(await state.stripeState(customerId));
   });
 });
+
+describe("a refused signature that cannot be counted", () => {
+  it("is still answered 400 at once, and the failure to count is one log line", async () => {
+    const { POST } = await import("@/app/api/webhooks/stripe/route");
+    const { resetWebhookRejectionWindows } = await import("@/lib/billing/sync/receive");
+    resetWebhookRejectionWindows({ writeDelayMs: 500 });
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    await inPrivate(`ALTER TABLE "WebhookRejection" RENAME TO "WebhookRejection_unavailable"`);
+    try {
+      const payload = JSON.stringify({ id: "evt_uncounted", object: "event" });
+      for (let i = 0; i < 3; i++) {
+        const response = await POST(
+          new Request("http://localhost/api/webhooks/stripe", {
+            method: "POST",
+            headers: { "stripe-signature": "t=1,v1=00" },
+            body: payload,
+          }),
+        );
+        expect(response.status).toBe(400);
+      }
+      const lines = () => errors.mock.calls.map((call) => call.map(String).join(" "));
+      await expect.poll(() => lines().length).toBe(2);
+      expect(lines()[0]).toBe(
+        "[billing] webhook refused (signature mismatch) for event evt_uncounted: check STRIPE_WEBHOOK_SECRET: it must be the signing secret of the endpoint sending here",
+      );
+      expect(lines()[1]).toMatch(
+        /^\[billing\] could not count the refused webhook: .*WebhookRejection.* does not exist/,
+      );
+      expect(lines()[1]).not.toContain("\n");
+    } finally {
+      await inPrivate(
+        `ALTER TABLE IF EXISTS "WebhookRejection_unavailable" RENAME TO "WebhookRejection"`,
+      );
+      errors.mockRestore();
+      resetWebhookRejectionWindows();
+    }
+  });
+});

@@ -24,6 +24,8 @@ beforeAll(async () => {
   ({ getOrCreateStripeCustomer } = await import("@/lib/billing/customers"));
   ({ createTestUser } = await import("@/lib/billing/testing/users"));
   ({ customerIdOf } = await import("@/lib/billing/sync/receive"));
+  // Refused signatures are counted shortly after the answer (5 s in production).
+  (await import("@/lib/billing/sync/receive")).resetWebhookRejectionWindows({ writeDelayMs: 20 });
 });
 
 afterAll(async () => {
@@ -179,6 +181,104 @@ describe("POST /api/webhooks/stripe", () => {
     expect(res.status).toBe(200);
     expect((await ledgerRow(id))?.outcome).toBe("skipped: customer not created by this app");
     expect(await db.billingCustomer.findUnique({ where: { id: stranger.id } })).toBeNull();
+  });
+});
+
+describe("refused signatures: logged and counted, cheaply", () => {
+  const rejections = async () =>
+    Object.fromEntries(
+      (await db.webhookRejection.groupBy({ by: ["reason"], _sum: { count: true } })).map((g) => [
+        g.reason,
+        g._sum.count,
+      ]),
+    );
+
+  it("logs one line per reason and minute (no secret, header or body), counts every refusal, and the doctor reports them", async () => {
+    const { resetWebhookRejectionWindows } = await import("@/lib/billing/sync/receive");
+    const { checkWebhookSignatures } = await import("@/lib/billing/doctor");
+    // What the tests above refused is written by now; this test starts from an empty table.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await db.webhookRejection.deleteMany();
+    // Refusals are gathered for a second (5 s in production) before one write adds them up.
+    resetWebhookRejectionWindows({ writeDelayMs: 1_000 });
+    expect(await checkWebhookSignatures()).toMatchObject({ status: "pass" });
+
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const writes = vi.spyOn(db, "$executeRawUnsafe");
+    const rejectionWrites = () =>
+      writes.mock.calls.filter(([sql]) => String(sql).includes('"WebhookRejection"')).length;
+    try {
+      const { id, payload } = eventJson({
+        type: "invoice.paid",
+        object: { id: "in_body_marker", object: "invoice" },
+      });
+      const wrongSecret = "whsec_wrong_secret_marker";
+      const forged = sign(payload, { secret: wrongSecret });
+      // A wrong STRIPE_WEBHOOK_SECRET: every delivery is refused, a flood of them.
+      for (let i = 0; i < 50; i++) expect((await deliver(payload, forged)).status).toBe(400);
+      expect((await deliver(payload, null)).status).toBe(400);
+      const stale = sign(payload, { timestamp: Math.floor(Date.now() / 1000) - 301 });
+      expect((await deliver(payload, stale)).status).toBe(400);
+      expect((await deliver("not json", "no-timestamp-here")).status).toBe(400);
+
+      const lines = () => errors.mock.calls.map((call) => call.map(String).join(" "));
+      expect(lines()).toEqual([
+        `[billing] webhook refused (signature mismatch) for event ${id}: check STRIPE_WEBHOOK_SECRET: it must be the signing secret of the endpoint sending here`,
+        `[billing] webhook refused (no Stripe-Signature header) for event ${id}: not sent by Stripe, or a proxy dropped the header`,
+        `[billing] webhook refused (timestamp outside the 300 s tolerance) for event ${id}: a replayed delivery, or this server's clock is off`,
+        `[billing] webhook refused (unreadable Stripe-Signature header): not sent by Stripe, or a proxy rewrote the header`,
+      ]);
+      for (const line of lines()) {
+        for (const secret of [TEST_WEBHOOK_SECRET, wrongSecret, forged, stale, "in_body_marker"]) {
+          expect(line).not.toContain(secret);
+        }
+      }
+      // After the answers, one upsert per reason adds up the whole flood: one row each.
+      expect(rejectionWrites()).toBe(0);
+      await expect.poll(rejections).toEqual({
+        signature_mismatch: 50,
+        missing_header: 1,
+        timestamp_outside_tolerance: 1,
+        unreadable_header: 1,
+      });
+      expect(rejectionWrites()).toBe(4);
+      expect(await db.webhookRejection.count()).toBe(4);
+
+      // The next minute's first refusal logs again, saying how many the last line stood for.
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.setSystemTime(Date.now() + 60_000);
+      expect((await deliver(payload, forged)).status).toBe(400);
+      vi.useRealTimers();
+      expect(lines().at(-1)).toBe(
+        `[billing] webhook refused (signature mismatch) for event ${id} (and 49 more since the last such line): check STRIPE_WEBHOOK_SECRET: it must be the signing secret of the endpoint sending here`,
+      );
+      await expect.poll(async () => (await rejections()).signature_mismatch).toBe(51);
+      expect(rejectionWrites()).toBe(5);
+      expect(await db.webhookRejection.count()).toBeLessThanOrEqual(5);
+      expect(
+        (await db.webhookRejection.findFirst({ where: { reason: "signature_mismatch" } }))
+          ?.lastEventId,
+      ).toBe(id);
+
+      const failing = await checkWebhookSignatures();
+      expect(failing.status).toBe("fail");
+      expect(failing.detail).toMatch(
+        /^54 rejected in the last 24 h \(last at \d{4}-\d\d-\d\dT[\d:.]+Z\): 51 signature mismatch, 1 no Stripe-Signature header, 1 timestamp outside the 300 s tolerance, 1 unreadable Stripe-Signature header: check STRIPE_WEBHOOK_SECRET\n/,
+      );
+
+      // Deliveries get through again (the secret was fixed): still worth a look, no longer failing.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const fixed = eventJson({ type: "product.created", object: { id: "prod_fixed" } });
+      expect((await deliver(fixed.payload, sign(fixed.payload))).status).toBe(200);
+      const recovered = await checkWebhookSignatures();
+      expect(recovered.status).toBe("warn");
+      expect(recovered.detail).toContain("an event was accepted since");
+    } finally {
+      vi.useRealTimers();
+      errors.mockRestore();
+      writes.mockRestore();
+      resetWebhookRejectionWindows({ writeDelayMs: 20 });
+    }
   });
 });
 

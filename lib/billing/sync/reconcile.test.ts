@@ -1,3 +1,8 @@
+import { execFile } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import Stripe from "stripe";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startBillingHarness, type BillingHarness } from "@/lib/billing/testing/harness";
 
@@ -156,4 +161,60 @@ describe("stripe:reconcile (emulator)", () => {
     expect(body.checked).toBeGreaterThanOrEqual(1);
     expect(body.customers.map((c) => c.customerId)).not.toContain(customerId);
   });
+
+  it("stops before any work, with one line and exit code 1, when Stripe cannot be reached", async () => {
+    await payingCustomer("reconcile-unreachable");
+    const port = await closedPort();
+    const unreachable = new Stripe("sk_test_unreachable", {
+      host: "localhost",
+      port,
+      protocol: "http",
+      maxNetworkRetries: 0,
+    });
+    await expect(reconcileBilling({ stripe: unreachable })).rejects.toMatchObject({
+      name: "StripeUnavailableError",
+      reason: "unreachable",
+      message: expect.stringMatching(
+        new RegExp(
+          `^could not reach Stripe at http://localhost:${port}: An error occurred with our connection to Stripe`,
+        ),
+      ),
+    });
+
+    // The command: exit code 1 and that one line, no stack (it used to exit 0 on an empty walk).
+    const root = path.resolve(import.meta.dirname, "../../..");
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      (resolve) => {
+        execFile(
+          process.execPath,
+          [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/stripe-reconcile.ts"],
+          {
+            cwd: root,
+            env: { ...process.env, STRIPE_API_BASE: `http://localhost:${port}` },
+            timeout: 60_000,
+          },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+        );
+      },
+    );
+    expect(run.stdout).toBe("");
+    expect(run.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^stripe:reconcile: could not reach Stripe at http://localhost:${port}: An error occurred with our connection to Stripe\\.`,
+        ),
+      ),
+    ]);
+    expect(run.code).toBe(1);
+  });
 });
+
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

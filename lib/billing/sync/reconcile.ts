@@ -46,6 +46,56 @@ export type CustomerReconciliation = {
   reason?: string;
 };
 
+/**
+ * Stripe could not be reached, or refused the key: the run stops before changing anything, rather
+ * than reporting "0 failed" for a walk that could not check a single customer.
+ */
+export class StripeUnavailableError extends Error {
+  constructor(
+    readonly base: string,
+    readonly reason: "unreachable" | "key_refused",
+    detail: string,
+  ) {
+    super(
+      reason === "unreachable"
+        ? `could not reach Stripe at ${base}: ${detail}`
+        : `Stripe at ${base} refused the key: ${detail}`,
+    );
+    this.name = "StripeUnavailableError";
+  }
+}
+
+/** Where a client sends its requests, e.g. https://api.stripe.com or http://localhost:12111. */
+export function stripeApiBase(stripe: Stripe): string {
+  const protocol = String(stripe.getApiField("protocol") ?? "https");
+  const host = String(stripe.getApiField("host") ?? "api.stripe.com");
+  const port = Number(stripe.getApiField("port"));
+  const defaultPort = protocol === "https" ? 443 : 80;
+  return `${protocol}://${host}${port && port !== defaultPort ? `:${port}` : ""}`;
+}
+
+/**
+ * One cheap read before any work. Only an unreachable Stripe or a refused key stops the run;
+ * anything else (a 429, a 500) is left to the walk, which retries and reports per customer.
+ */
+async function assertStripeAvailable(stripe: Stripe): Promise<void> {
+  try {
+    await stripe.customers.list({ limit: 1 });
+  } catch (error) {
+    const type = (error as { type?: unknown } | null)?.type;
+    const message = error instanceof Error ? error.message : String(error);
+    if (type === "StripeConnectionError") {
+      throw new StripeUnavailableError(stripeApiBase(stripe), "unreachable", message);
+    }
+    if (type === "StripeAuthenticationError" || type === "StripePermissionError") {
+      throw new StripeUnavailableError(stripeApiBase(stripe), "key_refused", message);
+    }
+  }
+}
+
+/** Refused webhook signatures are counted per minute (receive.ts); the doctor reads a day. */
+const WEBHOOK_REJECTION_RETENTION_DAYS = 7;
+
 export type ReconcileResult = {
   mode: StripeMode;
   /** Customers of the mode that the walk could have visited, and how many it did. */
@@ -61,6 +111,8 @@ export type ReconcileResult = {
   /** Syncs the backstop drain ran for what the queue already held. */
   drained: number;
   pruned: number;
+  /** Per-minute counts of refused webhook signatures past a week, deleted with `prune`. */
+  prunedWebhookRejections: number;
   /** True when the budget ran out before the walk visited every customer. */
   stoppedEarly: boolean;
   customers: CustomerReconciliation[];
@@ -88,9 +140,11 @@ async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
   const log = options.log ?? (() => undefined);
   const live = mode === "live";
   const targeted = options.customerIds !== undefined;
+  const stripe = options.stripe ?? getStripe();
+  await assertStripeAvailable(stripe);
 
   const adoptedIds = options.includeStripeCustomers
-    ? await adoptStripeCustomers(options.stripe ?? getStripe(), live, log)
+    ? await adoptStripeCustomers(stripe, live, log)
     : new Set<string>();
 
   let redriven = 0;
@@ -138,6 +192,15 @@ async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
   }
 
   const pruned = options.prune ? await pruneProcessedEvents(env.BILLING_EVENT_RETENTION_DAYS) : 0;
+  const prunedWebhookRejections = options.prune
+    ? (
+        await db.webhookRejection.deleteMany({
+          where: {
+            minute: { lt: new Date(Date.now() - WEBHOOK_REJECTION_RETENTION_DAYS * 86_400_000) },
+          },
+        })
+      ).count
+    : 0;
   const count = (status: CustomerReconciliation["status"]) =>
     customers.filter((c) => c.status === status).length;
   const result: ReconcileResult = {
@@ -152,6 +215,7 @@ async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
     redriven,
     drained,
     pruned,
+    prunedWebhookRejections,
     stoppedEarly,
     customers,
   };
@@ -172,7 +236,11 @@ function summaryLine(result: ReconcileResult, options: ReconcileOptions): string
   if (!options.customerIds) {
     parts.push(`${result.redriven} stale events re-driven, ${result.drained} queued syncs drained`);
   }
-  if (options.prune) parts.push(`${result.pruned} old ledger rows pruned`);
+  if (options.prune) {
+    parts.push(
+      `${result.pruned} old ledger rows pruned (and ${result.prunedWebhookRejections} old webhook rejection counts)`,
+    );
+  }
   return `${parts.join("; ")}.`;
 }
 

@@ -17,5 +17,6 @@ export async function POST(request: Request): Promise<Response> {
   }
   const result = await handleStripeWebhook(payload, request.headers.get("stripe-signature"));
   if (result.drain) afterResponse("billing drain", () => drainSyncQueue());
+  if (result.afterResponse) afterResponse("billing webhook", result.afterResponse);
   return Response.json(result.body, { status: result.status });
 }
