@@ -4,12 +4,13 @@
  * no STRIPE_SECRET_KEY it starts the local Stripe emulator (state in .data/stripe-emulator.json,
  * webhooks forwarded to the app) and writes the catalog and portal configuration into it; then
  * `next dev` runs until you stop it, and everything it started stops with it. It listens on
- * localhost only, unless DEV_HOST says otherwise (see hostnameArgs).
+ * localhost only, unless DEV_HOST says otherwise (see scripts/lib/dev-host.ts).
  */
 import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import nextEnv from "@next/env";
 import { startEmbeddedPostgres, type RunningPostgres } from "./lib/embedded-postgres";
+import { devHostnameArgs } from "./lib/dev-host";
 import { startLocalStripe, type LocalStripe } from "./lib/local-stripe";
 import { binPath, exitCode, onShutdown, runNode } from "./lib/processes";
 import { migrateDeploy } from "./lib/prisma-cli";
@@ -25,29 +26,6 @@ const appUrl = (process.env.APP_URL ??= `http://localhost:${port}`);
 let postgres: RunningPostgres | undefined;
 let stripe: LocalStripe | undefined;
 let next: ChildProcess | undefined = undefined;
-
-/**
- * `next dev` listens on every interface by default, and this app in development shows every
- * emailed sign-in link at /dev/outbox: anyone on the same network could sign in as any account.
- * So it listens on localhost only (the name, not 127.0.0.1: Next prints and uses the name, and
- * APP_URL, cookies and Auth.js callbacks all say localhost), unless the developer asks for more
- * with DEV_HOST (e.g. DEV_HOST=0.0.0.0 to try the app from a phone) or `npm run dev -- -H ...`.
- */
-function hostnameArgs(args: readonly string[]): string[] {
-  const given = args.findIndex(
-    (a) => a === "-H" || a === "--hostname" || a.startsWith("--hostname="),
-  );
-  const host =
-    given === -1
-      ? process.env.DEV_HOST?.trim() || "localhost"
-      : (args[given]!.split("=")[1] ?? args[given + 1] ?? "");
-  if (!/^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(host)) {
-    console.warn(
-      `dev: listening on ${host}: anyone who can reach this machine can read /dev/outbox and sign in as any account (without DEV_HOST or -H it listens on localhost only).`,
-    );
-  }
-  return given === -1 ? ["--hostname", host] : [];
-}
 
 async function stopServices(): Promise<void> {
   // A SIGTERM sent to this process alone (not its group, as Ctrl-C does) must stop Next too.
@@ -89,7 +67,13 @@ try {
 
 next = runNode(
   binPath("next", "dist/bin/next"),
-  ["dev", "--port", port, ...hostnameArgs(process.argv.slice(2)), ...process.argv.slice(2)],
+  [
+    "dev",
+    "--port",
+    port,
+    ...devHostnameArgs(process.argv.slice(2), process.env.DEV_HOST, console.warn),
+    ...process.argv.slice(2),
+  ],
   {},
 );
 const code = await exitCode(next);
