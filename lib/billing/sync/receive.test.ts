@@ -198,6 +198,11 @@ describe("refused signatures: logged and counted, cheaply", () => {
     const { checkWebhookSignatures } = await import("@/lib/billing/doctor");
     // What the tests above refused is written by now; this test starts from an empty table.
     await new Promise((resolve) => setTimeout(resolve, 200));
+    // Lines and rows are per minute: start well inside one, so the flood is not split in two.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 40_000) {
+      await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 500));
+    }
     await db.webhookRejection.deleteMany();
     // Refusals are gathered for a second (5 s in production) before one write adds them up.
     resetWebhookRejectionWindows({ writeDelayMs: 1_000 });
@@ -235,13 +240,16 @@ describe("refused signatures: logged and counted, cheaply", () => {
       }
       // After the answers, one upsert per reason adds up the whole flood: one row each.
       expect(rejectionWrites()).toBe(0);
-      await expect.poll(rejections).toEqual({
+      await expect.poll(rejections, { timeout: 15_000 }).toEqual({
         signature_mismatch: 50,
         missing_header: 1,
         timestamp_outside_tolerance: 1,
         unreadable_header: 1,
       });
-      expect(rejectionWrites()).toBe(4);
+      // One write per reason per gathering window: 4 when the flood fits in one window, a few
+      // more on a slow machine; never one per refusal.
+      expect(rejectionWrites()).toBeGreaterThanOrEqual(4);
+      expect(rejectionWrites()).toBeLessThanOrEqual(8);
       expect(await db.webhookRejection.count()).toBe(4);
 
       // The next minute's first refusal logs again, saying how many the last line stood for.
