@@ -221,7 +221,7 @@ describe("a refused signature that cannot be counted", () => {
         expect(response.status).toBe(400);
       }
       const lines = () => errors.mock.calls.map((call) => call.map(String).join(" "));
-      await expect.poll(() => lines().length).toBe(2);
+      await expect.poll(() => lines().length, { timeout: 15_000 }).toBe(2);
       expect(lines()[0]).toBe(
         "[billing] webhook refused (signature mismatch) for event evt_uncounted: check STRIPE_WEBHOOK_SECRET: it must be the signing secret of the endpoint sending here",
       );

@@ -260,8 +260,12 @@ describe("refused signatures: logged and counted, cheaply", () => {
       expect(lines().at(-1)).toBe(
         `[billing] webhook refused (signature mismatch) for event ${id} (and 49 more since the last such line): check STRIPE_WEBHOOK_SECRET: it must be the signing secret of the endpoint sending here`,
       );
-      await expect.poll(async () => (await rejections()).signature_mismatch).toBe(51);
-      expect(rejectionWrites()).toBe(5);
+      // The write comes after the gathering window (1 s here): wait for it, generously under load.
+      await expect
+        .poll(async () => (await rejections()).signature_mismatch, { timeout: 15_000 })
+        .toBe(51);
+      expect(rejectionWrites()).toBeGreaterThanOrEqual(5);
+      expect(rejectionWrites()).toBeLessThanOrEqual(9);
       expect(await db.webhookRejection.count()).toBeLessThanOrEqual(5);
       expect(
         (await db.webhookRejection.findFirst({ where: { reason: "signature_mismatch" } }))
