@@ -5,6 +5,7 @@ import { summarizePaymentMethod } from "@/lib/billing/sync/payment-method-summar
 import {
   discountsOf,
   pendingChangeOf,
+  planLine,
   unitAmountIn,
   type DiscountData,
   type PendingChange,
@@ -89,10 +90,9 @@ function date(seconds: number | null | undefined): Date | null {
   return typeof seconds === "number" ? new Date(seconds * 1000) : null;
 }
 
-/** The item that decides the plan: the first one in the catalog, else the first one (flagged). */
+/** The item that decides the plan (see `planLine`); a non-catalog one is flagged by the caller. */
 export function planItem(subscription: Stripe.Subscription): Stripe.SubscriptionItem | null {
-  const items = subscription.items.data;
-  return items.find((item) => catalogEntryForPrice(item.price)) ?? items[0] ?? null;
+  return planLine(subscription.items.data);
 }
 
 export function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null {

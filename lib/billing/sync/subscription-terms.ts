@@ -95,8 +95,8 @@ export function discountsOf(
 
 type PlanLine = { price: Stripe.Price; quantity: number };
 
-/** The line that decides the plan: the first one in the catalog, else the first one. */
-function planLine(lines: readonly PlanLine[]): PlanLine | null {
+/** The line (or item) that decides the plan: the first one in the catalog, else the first one. */
+export function planLine<T extends { price: Stripe.Price }>(lines: readonly T[]): T | null {
   return lines.find((line) => catalogEntryForPrice(line.price)) ?? lines[0] ?? null;
 }
 
