@@ -4,6 +4,7 @@ import {
   cancelThroughDeepLink,
   expectBillingPage,
   fillCard,
+  liveSubscriptionsOf,
   switchPlan,
 } from "./support/billing";
 import { readmeScreenshot } from "./support/screenshots";
@@ -23,6 +24,9 @@ test.beforeAll(async ({ browser }) => {
 test.afterAll(async () => page.close());
 
 const currentPlan = () => page.getByTestId("current-plan");
+/** The card Stripe charges for the subscription: its own default_payment_method. */
+const subscriptionCard = async () =>
+  String((await liveSubscriptionsOf(email))[0]?.default_payment_method ?? "");
 const next = () => page.getByTestId("subscription-next");
 
 test("a new user is on Free, sees the plans, and the paid feature is locked", async () => {
@@ -159,10 +163,14 @@ test("a scheduled downgrade applies when the period ends", async () => {
 
 test("a declined renewal shows the past-due banner, and its deep link fixes it", async () => {
   // A card that attaches but declines every charge, then the renewal date passes.
+  const cardBefore = await subscriptionCard();
   await page.getByRole("button", { name: "Update payment method" }).click();
   await fillCard(page, "4000 0000 0000 0341");
   await page.getByRole("button", { name: "Add" }).click();
   await expect(page).toHaveURL(/\/settings\/billing$/);
+  // Stripe's portal sets only the customer's default; the app's drain moves the subscription
+  // (Checkout gave it a card of its own) to it, from the webhooks, before the renewal comes.
+  await expect.poll(subscriptionCard, { timeout: 20_000 }).not.toBe(cardBefore);
   await advanceStripeClock(32);
 
   await expectBillingPage(page, async (soon) => {

@@ -88,6 +88,18 @@ function serverShape(isProduction: boolean) {
     STRIPE_API_BASE_ALLOW_IN_PRODUCTION: flag,
     /** "1" lets a live key go to a STRIPE_API_BASE that is not an https stripe.com URL. */
     STRIPE_API_BASE_ALLOW_LIVE_KEY: flag,
+    /**
+     * Test mode, development and tests only: new customers whose email matches are created on a
+     * Stripe test clock of their own (lib/billing/test-clock-customers.ts). `*` matches every
+     * email; otherwise a comma-separated list of endings such as `@clock.test`.
+     */
+    STRIPE_TEST_CLOCK_EMAILS: z
+      .string()
+      .regex(
+        /^(\*|[^\s,]+(,[^\s,]+)*)$/,
+        'expected "*" or comma-separated email endings such as @clock.test',
+      )
+      .optional(),
     /** Customer Portal configuration to use; unset means the one `npm run stripe:setup` tagged. */
     STRIPE_PORTAL_CONFIGURATION_ID: z
       .string()
@@ -263,6 +275,21 @@ function crossVariableProblems(
         `STRIPE_API_BASE is set in production (${shown(base)}), so STRIPE_SECRET_KEY would be ` +
           `sent there: unset it to use api.stripe.com, or set STRIPE_API_BASE_ALLOW_IN_PRODUCTION=1 ` +
           `if this build is meant to use it, e.g. end-to-end tests (${SEE_README}).`,
+      );
+    }
+  }
+
+  if (valid("STRIPE_TEST_CLOCK_EMAILS", "STRIPE_SECRET_KEY") && values.STRIPE_TEST_CLOCK_EMAILS) {
+    // Test clocks exist in test mode only; a real deployment must never make them.
+    if (values.STRIPE_SECRET_KEY && /^(sk|rk)_live_/.test(values.STRIPE_SECRET_KEY)) {
+      problems.push(
+        `STRIPE_TEST_CLOCK_EMAILS is set with a live STRIPE_SECRET_KEY: Stripe test clocks exist ` +
+          `in test mode only; unset it (${SEE_README}).`,
+      );
+    } else if (isProduction && !values.STRIPE_API_BASE) {
+      problems.push(
+        `STRIPE_TEST_CLOCK_EMAILS is set in production: it is for development and tests against ` +
+          `test mode (or the local emulator); unset it (${SEE_README}).`,
       );
     }
   }

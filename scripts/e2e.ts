@@ -35,11 +35,18 @@ try {
   const port = await freePort();
   const appUrl = `http://localhost:${port}`;
   process.env.DATABASE_URL = postgres.url;
+  // Stripe promises no delivery order: e2e runs shuffled (with duplicates and late deliveries).
+  // The seed is printed; STRIPE_EMULATOR_SEED replays a run.
+  const seed = Number(process.env.STRIPE_EMULATOR_SEED) || Math.floor(Math.random() * 2 ** 31);
+  console.log(
+    `e2e: webhook delivery shuffled, seed ${seed} (STRIPE_EMULATOR_SEED=${seed} replays it)`,
+  );
   const stripe = await spawnLocalStripe({
     port: await freePort(),
     stateFile: path.join(scratch, "stripe-emulator.json"),
     appUrl,
     log: (line) => console.log(`e2e: ${line}`),
+    delivery: { order: "shuffled", seed },
   });
   stoppers.push(() => stripe.stop());
   const env: Record<string, string> = {
@@ -53,6 +60,8 @@ try {
     EMAIL_OUTBOX: "1",
     // The production build talks to the local emulator: the explicit opt-in lib/env.ts demands.
     STRIPE_API_BASE_ALLOW_IN_PRODUCTION: "1",
+    // These users' customers get a Stripe test clock each (e2e/billing-grace.spec.ts).
+    STRIPE_TEST_CLOCK_EMAILS: "@test-clock.example.com",
   };
   const next = binPath("next", "dist/bin/next");
   if (process.env.E2E_SKIP_BUILD !== "1") {

@@ -10,6 +10,7 @@ import {
   summarizeSubscription,
   type SubscriptionSummary,
 } from "@/lib/billing/subscription-summary";
+import { customerNow } from "@/lib/clock";
 import { db } from "@/lib/db";
 import type { Invoice, Subscription } from "@/lib/generated/prisma/client";
 import { stripeMode, usesStripeEmulator, type StripeMode } from "@/lib/stripe";
@@ -17,6 +18,8 @@ import { stripeMode, usesStripeEmulator, type StripeMode } from "@/lib/stripe";
 type Summarized = Subscription & { summary: SubscriptionSummary };
 
 export type BillingOverview = {
+  /** The user's billing "now": its Stripe test clock's frozen time if it is on one (lib/clock.ts). */
+  now: Date;
   mode: StripeMode;
   emulator: boolean;
   entitlements: Entitlements;
@@ -29,14 +32,19 @@ export type BillingOverview = {
   paymentMethod: { label: string; expMonth: number | null; expYear: number | null } | null;
   /** Where to pay the newest open invoice of the current subscription (past-due banner). */
   openInvoiceUrl: string | null;
+  /**
+   * The current subscription's open invoice whose payment waits for the customer's bank (3-D
+   * Secure): its hosted page, where they confirm it ("Confirm your payment" banner).
+   */
+  paymentActionUrl: string | null;
   invoices: Invoice[];
 };
 
-/** Everything the billing page shows, from the synced records only (no Stripe call on render). */
-export async function loadBillingOverview(
-  userId: string,
-  now = new Date(),
-): Promise<BillingOverview> {
+/**
+ * Everything the billing page shows, from the synced records only (no Stripe call on render), as
+ * of `now` (default: the customer's billing time, see lib/clock.ts).
+ */
+export async function loadBillingOverview(userId: string, at?: Date): Promise<BillingOverview> {
   const livemode = stripeMode() === "live";
   // This mode's customer: after a switch from test to live keys, the test customer's card is not shown.
   const customerId = await findStripeCustomerId(userId);
@@ -50,6 +58,7 @@ export async function loadBillingOverview(
       take: INVOICE_WINDOW,
     }),
   ]);
+  const now = at ?? customerNow(customer);
   const summarize = (sub: Subscription): Summarized => ({
     ...sub,
     summary: summarizeSubscription(sub, now),
@@ -69,6 +78,7 @@ export async function loadBillingOverview(
     (inv) => inv.status === "open" && inv.subscriptionId === current?.id,
   );
   return {
+    now,
     mode: stripeMode(),
     emulator: usesStripeEmulator(),
     entitlements: entitlementsFromRecords(subscriptions, now),
@@ -84,6 +94,9 @@ export async function loadBillingOverview(
           }
         : null,
     openInvoiceUrl: openInvoice?.hostedInvoiceUrl ?? null,
+    paymentActionUrl: openInvoice?.paymentActionRequired
+      ? (openInvoice.hostedInvoiceUrl ?? null)
+      : null,
     invoices,
   };
 }

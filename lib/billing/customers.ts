@@ -1,6 +1,7 @@
 import type Stripe from "stripe";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { testClockForNewCustomer } from "@/lib/billing/test-clock-customers";
 import { withLease } from "@/lib/lease";
 import { getStripe, stripeMode } from "@/lib/stripe";
 
@@ -44,8 +45,15 @@ export async function getOrCreateStripeCustomer(userId: string): Promise<string>
       ? `customer-create:${userId}:after:${previous.id}`
       : `customer-create:${userId}`;
 
+    // Development and tests only (STRIPE_TEST_CLOCK_EMAILS): the customer gets a clock of its own.
+    const testClock = await testClockForNewCustomer(userId, user.email, idempotencyKey);
     const customer = await getStripe().customers.create(
-      { email: user.email, name: user.name ?? undefined, metadata: { userId } },
+      {
+        email: user.email,
+        name: user.name ?? undefined,
+        metadata: { userId },
+        ...(testClock && { test_clock: testClock }),
+      },
       { idempotencyKey },
     );
     assertOwnedBy(customer, userId);

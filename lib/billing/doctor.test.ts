@@ -215,6 +215,26 @@ describe("billing:doctor (emulator)", () => {
     await repair();
   });
 
+  it("fails when the webhook endpoint is not pinned to the SDK's API version", async () => {
+    const { HANDLED_EVENT_TYPES } = await import("@/lib/billing/sync/receive");
+    const pinned = (await testStripe.webhookEndpoints.list()).data.find(
+      (e) => e.url === WEBHOOK_URL,
+    );
+    await testStripe.webhookEndpoints.del(pinned?.id ?? "");
+    // As an older stripe:setup made it: tagged, but at the account's default version.
+    const old = await testStripe.webhookEndpoints.create({
+      url: WEBHOOK_URL,
+      enabled_events: [...HANDLED_EVENT_TYPES],
+      metadata: { managed_by: "billing-done-right" },
+    });
+    expect(await failures()).toEqual({
+      "Webhook endpoint":
+        `${old.id} has api_version account default, not the SDK's ${Stripe.API_VERSION}: ` +
+        `run npm run stripe:setup -- --webhook-url ${WEBHOOK_URL} (it recreates the endpoint; set the new signing secret as STRIPE_WEBHOOK_SECRET)`,
+    });
+    await repair();
+  });
+
   it("fails in live mode when only the test-mode configuration exists", async () => {
     const live = await run({ stripe: liveStripe, mode: "live" });
     const byName = Object.fromEntries(live.checks.map((c) => [c.name, c]));

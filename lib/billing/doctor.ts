@@ -1,4 +1,4 @@
-import type Stripe from "stripe";
+import Stripe from "stripe";
 import { catalogPrices, type CatalogEntry, type PaidPlanKey } from "@/lib/billing/catalog";
 import {
   lookUpPortalConfigurationId,
@@ -378,12 +378,19 @@ async function stripeDoctor(
       ? []
       : HANDLED_EVENT_TYPES.filter((t) => !endpoint.enabled_events.includes(t));
     if (missing.length) problems.push(`${endpoint.id} does not subscribe to ${missing.join(", ")}`);
+    // Events are rendered at the endpoint's version (else the account default), not the SDK's.
+    if (endpoint.api_version !== Stripe.API_VERSION) {
+      problems.push(
+        `${endpoint.id} has api_version ${endpoint.api_version ?? "account default"}, not the SDK's ${Stripe.API_VERSION}: ` +
+          `run npm run stripe:setup -- ${live ? "--live " : ""}--webhook-url ${webhookUrl} (it recreates the endpoint; set the new signing secret as STRIPE_WEBHOOK_SECRET)`,
+      );
+    }
     if (live && !webhookUrl.startsWith("https://")) problems.push(`${webhookUrl} is not https`);
     if (problems.length) fail("Webhook endpoint", problems.join("\n"));
     else
       pass(
         "Webhook endpoint",
-        `${endpoint.id} → ${webhookUrl}, ${all ? "all" : HANDLED_EVENT_TYPES.length} event types`,
+        `${endpoint.id} → ${webhookUrl}, ${all ? "all" : HANDLED_EVENT_TYPES.length} event types at ${Stripe.API_VERSION}`,
       );
   }
 }

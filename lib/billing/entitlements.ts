@@ -1,6 +1,7 @@
 import { PLANS, isPlanKey, type Feature, type Plan, type PlanLimits } from "@/lib/billing/catalog";
 import { pickCurrentSubscription } from "@/lib/billing/current-subscription";
 import { loadSubscriptions } from "@/lib/billing/load-current-subscription";
+import { billingNow, systemNow } from "@/lib/clock";
 import { env } from "@/lib/env";
 
 /** The synced fields entitlements are computed from (a `Subscription` row fits). */
@@ -97,14 +98,22 @@ function build(
 /** Entitlements from subscriptions already loaded, with the configured grace period. */
 export function entitlementsFromRecords(
   subscriptions: readonly EntitlementSubscription[],
-  now = new Date(),
+  now = systemNow(),
 ): Entitlements {
   return entitlementsFor(subscriptions, { now, graceDays: env.BILLING_PAST_DUE_GRACE_DAYS });
 }
 
-/** What `userId` may do right now, from the synced records of the configured Stripe mode. */
-export async function getEntitlements(userId: string, now = new Date()): Promise<Entitlements> {
-  return entitlementsFromRecords(await loadSubscriptions(userId), now);
+/**
+ * What `userId` may do right now, from the synced records of the configured Stripe mode. "Now" is
+ * the user's billing time (lib/clock.ts): a test-mode customer on a Stripe test clock lives at
+ * the clock's frozen time, so its grace period ends when the clock passes it.
+ */
+export async function getEntitlements(userId: string, now?: Date): Promise<Entitlements> {
+  const [subscriptions, at] = await Promise.all([
+    loadSubscriptions(userId),
+    now ?? billingNow(userId),
+  ]);
+  return entitlementsFromRecords(subscriptions, at);
 }
 
 /** Thrown by the guards below; server code turns it into a 403 or an upgrade prompt. */

@@ -62,7 +62,8 @@ export const PORTAL_CONFIGURATION_TAG = { key: "managed_by", value: "billing-don
 export function portalConfigurationSpec(appUrl: string): PortalConfigurationSpec {
   return {
     businessProfile: {
-      headline: "Billing Done Right: manage your plan, payment method and invoices.",
+      // Stripe allows at most 60 characters.
+      headline: "Billing Done Right: your plan, card and invoices.",
       privacyPolicyUrl: `${appUrl}/privacy`,
       termsOfServiceUrl: `${appUrl}/terms`,
     },

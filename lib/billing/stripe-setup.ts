@@ -1,4 +1,4 @@
-import type Stripe from "stripe";
+import Stripe from "stripe";
 import {
   catalogPrices,
   PLANS,
@@ -150,6 +150,8 @@ type Plan = {
   knownPrices: Record<string, string>;
   portal: Stripe.BillingPortal.Configuration | null;
   webhook: Stripe.WebhookEndpoint | null;
+  /** The app's own endpoint at the URL, at another API version: replaced by a new one. */
+  webhookRecreate: Stripe.WebhookEndpoint | null;
 };
 
 async function planSetup(
@@ -231,15 +233,23 @@ async function planSetup(
   }
 
   let webhook: Stripe.WebhookEndpoint | null = null;
+  let webhookRecreate: Stripe.WebhookEndpoint | null = null;
   if (webhookUrl) {
     const endpoints = await stripe.webhookEndpoints
       .list({ limit: 100 })
       .autoPagingToArray({ limit: 1_000 });
     assertMode(mode, endpoints);
     webhook = endpoints.find((e) => e.url === webhookUrl) ?? null;
-    if (!webhook) {
+    if (webhook && webhook.api_version !== Stripe.API_VERSION) {
+      // Stripe cannot change an endpoint's api_version: only a new endpoint gets the SDK's.
+      if (!isOwnEndpoint(webhook)) throw versionRefusal(webhook);
       steps.push({
-        description: `create webhook endpoint ${webhookUrl} (${HANDLED_EVENT_TYPES.length} event types)`,
+        description: `recreate webhook endpoint ${webhook.id}: api_version is ${webhook.api_version ?? "account default"}, not the SDK's ${Stripe.API_VERSION} (Stripe cannot change it; the new endpoint has a new signing secret)`,
+      });
+      webhookRecreate = webhook;
+    } else if (!webhook) {
+      steps.push({
+        description: `create webhook endpoint ${webhookUrl} at API version ${Stripe.API_VERSION} (${HANDLED_EVENT_TYPES.length} event types)`,
       });
     } else {
       const drift = webhookDrift(webhook);
@@ -249,7 +259,18 @@ async function planSetup(
     }
   }
 
-  return { steps, products, prices, knownPrices, portal, webhook };
+  return { steps, products, prices, knownPrices, portal, webhook, webhookRecreate };
+}
+
+/** Endpoints this app created carry its tag; only those may be deleted and recreated. */
+function isOwnEndpoint(endpoint: Stripe.WebhookEndpoint): boolean {
+  return endpoint.metadata?.[PORTAL_CONFIGURATION_TAG.key] === PORTAL_CONFIGURATION_TAG.value;
+}
+
+function versionRefusal(endpoint: Stripe.WebhookEndpoint): StripeSetupRefusedError {
+  return new StripeSetupRefusedError(
+    `Webhook endpoint ${endpoint.id} (${endpoint.url}) has api_version ${endpoint.api_version ?? "account default"}, not the SDK's ${Stripe.API_VERSION}, and an endpoint's api_version cannot be changed: delete it in the Dashboard (Developers → Webhooks) and run again (nothing was changed).`,
+  );
 }
 
 /** The plan's product: the one holding its catalog prices, else the one tagged with the plan. */
@@ -383,13 +404,17 @@ async function applySetup(
   const params = portalConfigurationParams(spec, planSwitch);
   let portalConfigurationId: string;
   if (!plan.portal) {
-    const created = await stripe.billingPortal.configurations.create(params);
+    const created = await portalRefusalExplained(
+      stripe.billingPortal.configurations.create(params),
+    );
     assertMode(mode, [created]);
     portalConfigurationId = created.id;
   } else {
     portalConfigurationId = plan.portal.id;
     if (portalConfigurationDrift(plan.portal, spec, planSwitch).length) {
-      await stripe.billingPortal.configurations.update(plan.portal.id, { ...params, active: true });
+      await portalRefusalExplained(
+        stripe.billingPortal.configurations.update(plan.portal.id, { ...params, active: true }),
+      );
     }
   }
 
@@ -397,16 +422,20 @@ async function applySetup(
   let webhookSecret: string | null = null;
   if (webhookUrl) {
     const events = [...HANDLED_EVENT_TYPES];
-    if (!plan.webhook) {
+    if (!plan.webhook || plan.webhookRecreate) {
       const created = await stripe.webhookEndpoints.create({
         url: webhookUrl,
         enabled_events: events,
+        // Events rendered at the version the SDK's types describe, not the account default.
+        api_version: Stripe.API_VERSION,
         description: "billing-done-right: subscription, customer, payment method and invoice sync",
         metadata: { [PORTAL_CONFIGURATION_TAG.key]: PORTAL_CONFIGURATION_TAG.value },
       });
       assertMode(mode, [created]);
       webhookEndpointId = created.id;
       webhookSecret = created.secret ?? null;
+      // The new endpoint first, then the old one goes: no gap in deliveries (a duplicate is fine).
+      if (plan.webhookRecreate) await stripe.webhookEndpoints.del(plan.webhookRecreate.id);
     } else {
       webhookEndpointId = plan.webhook.id;
       if (webhookDrift(plan.webhook).length) {
@@ -422,6 +451,20 @@ async function applySetup(
 }
 
 // ---- Helpers ----
+
+/** A configuration Stripe refuses (one of its rules) stops setup with Stripe's reason, in one line. */
+async function portalRefusalExplained<T>(request: Promise<T>): Promise<T> {
+  try {
+    return await request;
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+      throw new StripeSetupRefusedError(
+        `Stripe refused the Customer Portal configuration: ${error.message}${error.param ? ` (${error.param})` : ""} Change PORTAL_CONFIGURATION in lib/billing/portal-configuration.ts and run again (the catalog changes already made stay).`,
+      );
+    }
+    throw error;
+  }
+}
 
 /** Objects from the other mode mean the key and the API disagree: stop before writing anything. */
 function assertMode(mode: StripeMode, objects: readonly { id: string; livemode: boolean }[]): void {

@@ -5,6 +5,7 @@ import {
   discountText,
   inactiveStatusText,
   pastDueText,
+  paymentActionText,
   pendingChangeText,
   summarizeSubscription,
   type SummarizableSubscription,
@@ -254,5 +255,19 @@ describe("a live subscription that grants nothing", () => {
     expect(summarizeSubscription({ ...base, status: "paused" }).changeable).toBe(false);
     expect(summarizeSubscription({ ...base, status: "incomplete" }).changeable).toBe(false);
     expect(summarizeSubscription({ ...base, status: "past_due" }).changeable).toBe(true);
+  });
+});
+
+describe("paymentActionText (3-D Secure pending)", () => {
+  it("asks to confirm a renewal's payment to keep the plan", () => {
+    expect(paymentActionText("Pro", "past_due")).toBe(
+      "Your bank needs you to confirm your latest payment for Pro. Confirm it to keep your plan.",
+    );
+  });
+
+  it("asks to confirm the first payment of an incomplete subscription to start it", () => {
+    expect(paymentActionText("Team", "incomplete")).toBe(
+      "Your bank needs you to confirm your first payment for Team. Your plan starts once it is confirmed; until then you're on Free.",
+    );
   });
 });

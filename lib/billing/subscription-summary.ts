@@ -7,6 +7,7 @@ import {
   type DiscountData,
 } from "@/lib/billing/sync/subscription-terms";
 import { z } from "zod";
+import { systemNow } from "@/lib/clock";
 import { formatDate, formatMoney } from "@/lib/format";
 
 /** The synced subscription fields the billing page describes (a `Subscription` row fits). */
@@ -157,7 +158,7 @@ function pendingChangeSummary(sub: SummarizableSubscription): PendingChangeSumma
  */
 export function summarizeSubscription(
   sub: SummarizableSubscription,
-  now = new Date(),
+  now = systemNow(),
 ): SubscriptionSummary {
   const plan = planOf(sub.planKey);
   const live = isLiveSubscriptionStatus(sub.status);
@@ -259,6 +260,17 @@ export function pastDueText(
     return `Your last payment failed. Update your payment method before ${formatDate(graceEndsAt, locale)} to keep ${planName}.`;
   }
   return `Your ${planName} plan is paused because a payment failed. Pay the open invoice to restore it.`;
+}
+
+/**
+ * The "Confirm your payment" banner: the open invoice's payment waits for the customer's bank
+ * (3-D Secure). For an incomplete subscription it is the first payment, which starts the plan.
+ */
+export function paymentActionText(planName: string, status: string): string {
+  if (status === "incomplete") {
+    return `Your bank needs you to confirm your first payment for ${planName}. Your plan starts once it is confirmed; until then you're on Free.`;
+  }
+  return `Your bank needs you to confirm your latest payment for ${planName}. Confirm it to keep your plan.`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type Stripe from "stripe";
 import { catalogEntryForPrice } from "@/lib/billing/catalog";
 import { pickCurrentSubscription } from "@/lib/billing/current-subscription";
+import { invoicePaymentNeedsAction } from "@/lib/billing/sync/payment-action";
 import { summarizePaymentMethod } from "@/lib/billing/sync/payment-method-summary";
 import {
   discountsOf,
@@ -56,6 +57,8 @@ export type InvoiceData = {
   currency: string;
   hostedInvoiceUrl: string | null;
   invoicePdf: string | null;
+  /** Open, and its payment waits for 3-D Secure (the page's "Confirm your payment"). */
+  paymentActionRequired: boolean;
   livemode: boolean;
   stripeCreatedAt: Date;
 };
@@ -180,6 +183,7 @@ export function invoiceData(invoice: Stripe.Invoice): InvoiceData {
     currency: invoice.currency,
     hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
     invoicePdf: invoice.invoice_pdf ?? null,
+    paymentActionRequired: invoicePaymentNeedsAction(invoice),
     livemode: invoice.livemode,
     stripeCreatedAt: new Date(invoice.created * 1000),
   };

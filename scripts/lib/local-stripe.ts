@@ -22,6 +22,8 @@ type Options = {
   /** The app's URL: events are forwarded to its webhook route, like `stripe listen --forward-to`. */
   appUrl: string;
   log?: (line: string) => void;
+  /** Webhook delivery of the spawned emulator (default ordered); e2e runs shuffled. */
+  delivery?: { order: "ordered" | "shuffled"; seed?: number };
 };
 
 function envFor(url: string): LocalStripeEnv {
@@ -92,6 +94,10 @@ export async function spawnLocalStripe(
     STRIPE_EMULATOR_STATE: options.stateFile,
     STRIPE_EMULATOR_FORWARD_URL: `${options.appUrl}/api/webhooks/stripe`,
     STRIPE_EMULATOR_FORWARD_SECRET: LOCAL_WEBHOOK_SECRET,
+    ...(options.delivery && { STRIPE_EMULATOR_DELIVERY: options.delivery.order }),
+    ...(options.delivery?.seed !== undefined && {
+      STRIPE_EMULATOR_SEED: String(options.delivery.seed),
+    }),
   };
   const [node, ...args] = command;
   const child = spawn(node ?? process.execPath, args, {

@@ -9,6 +9,8 @@ const Env = z
     STRIPE_EMULATOR_FORWARD_URL: z.url().optional(),
     STRIPE_EMULATOR_FORWARD_SECRET: z.string().startsWith("whsec_").optional(),
     STRIPE_EMULATOR_ALLOW_PRODUCTION: z.enum(["0", "1"]).optional(),
+    STRIPE_EMULATOR_DELIVERY: z.enum(["ordered", "shuffled"]).default("ordered"),
+    STRIPE_EMULATOR_SEED: z.coerce.number().int().optional(),
     NODE_ENV: z.string().optional(),
   })
   .refine(
@@ -45,6 +47,10 @@ const emulator = await startStripeEmulator({
     env.STRIPE_EMULATOR_FORWARD_URL && env.STRIPE_EMULATOR_FORWARD_SECRET
       ? { url: env.STRIPE_EMULATOR_FORWARD_URL, secret: env.STRIPE_EMULATOR_FORWARD_SECRET }
       : undefined,
+  delivery: {
+    order: env.STRIPE_EMULATOR_DELIVERY,
+    ...(env.STRIPE_EMULATOR_SEED !== undefined && { seed: env.STRIPE_EMULATOR_SEED }),
+  },
   log: (line) => console.log(`[stripe-emulator] ${line}`),
 }).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));
 

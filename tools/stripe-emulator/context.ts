@@ -1,6 +1,6 @@
 /** The per-request (or per-clock-step) context every resource action runs in. */
 import type Stripe from "stripe";
-import type { Mode, ModeState } from "./store";
+import type { DunningSettings, Mode, ModeState } from "./store";
 
 export type EventType = Stripe.Event.Type;
 export type EventOf<T extends EventType> = Extract<Stripe.Event, { type: T }>;
@@ -9,7 +9,16 @@ export type EventObject<T extends EventType> = EventOf<T>["data"]["object"];
 export interface Ctx {
   mode: Mode;
   s: ModeState;
+  /**
+   * The time objects are created and changed at: the emulator clock, or — once the action is
+   * about a customer on a test clock (`atCustomerTime`) — that clock's `frozen_time`. Events
+   * are stamped with the emulator clock either way (they are the account's, not the clock's).
+   */
   now: number;
+  /** This mode's failed-payment settings. */
+  dunning: DunningSettings;
+  /** Runs `task` later, outside this request (test clock advances are asynchronous). */
+  later(task: (ctx: Ctx) => void): void;
   baseUrl: string;
   /** `request` on emitted events; null ids for portal/checkout/clock driven changes. */
   request: { id: string | null; idempotency_key: string | null };

@@ -6,6 +6,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApiFaults } from "./api-faults";
 import type { EmulatorCore } from "./core";
 import type { Faults } from "./delivery";
+import { handleDelivery } from "./delivery-control";
+import { dunningFrom } from "./dunning";
 import { parseForm, jsonToForm, type FormObject } from "./http/form";
 import { readBody, sendJson } from "./http/respond";
 import type { Mode } from "./store";
@@ -111,6 +113,30 @@ export async function handleControl(
       if (count < 0) return sendJson(res, 404, { error: "No such event" });
       return sendJson(res, 200, { ok: true, targets: count });
     }
+    if (path === "/dunning") {
+      // Account settings for failed payments, per mode; reset returns to the start option.
+      const mode = modeOf(p);
+      const s = core.state.modes[mode];
+      if (method === "POST") {
+        const days = p.retryDays;
+        s.dunning = dunningFrom(
+          {
+            retryDays: Array.isArray(days)
+              ? days.map(Number)
+              : days === ""
+                ? []
+                : days === undefined
+                  ? undefined
+                  : days,
+            finalAction: p.finalAction,
+          },
+          s.dunning ?? core.opts.dunning[mode],
+        );
+        core.changed();
+      }
+      return sendJson(res, 200, s.dunning ?? core.opts.dunning[mode]);
+    }
+    if (path === "/delivery") return sendJson(res, 200, handleDelivery(core.deliverer, method, p));
     if (path === "/faults") {
       if (method === "POST") {
         const f: Partial<Faults> = {};
@@ -147,11 +173,14 @@ export async function handleControl(
       return sendJson(res, 200, core.requests.get(core.apiFaults.heldCount()));
     }
     if (method === "POST" && path === "/flush") {
+      // Test clock advances in progress emit their events first.
+      await withTimeout(core.settled(), num(p, "timeoutMs") ?? 60_000);
       await withTimeout(core.deliverer.flush(), num(p, "timeoutMs") ?? 60_000);
       return sendJson(res, 200, { idle: core.deliverer.isIdle() });
     }
     if (method === "GET" && path === "/idle") {
       const wait = s(p, "wait") !== "false";
+      if (wait) await withTimeout(core.settled(), num(p, "timeoutMs") ?? 60_000);
       if (wait) await withTimeout(core.deliverer.idle(), num(p, "timeoutMs") ?? 60_000);
       return sendJson(res, 200, {
         idle: core.deliverer.isIdle(),

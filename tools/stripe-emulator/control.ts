@@ -5,9 +5,11 @@
  */
 import type { ApiFaults } from "./api-faults";
 import type { DeliveryAttempt, Faults } from "./delivery";
+import type { DunningSettings } from "./dunning";
+import type { DeliveryMode } from "./delivery-mode";
 import type { RequestStats } from "./request-stats";
 
-export type { ApiFaults, DeliveryAttempt, Faults, RequestStats };
+export type { ApiFaults, DeliveryAttempt, DeliveryMode, Faults, RequestStats };
 export type EmulatorMode = "test" | "live";
 
 export interface EmulatorControl {
@@ -19,8 +21,17 @@ export interface EmulatorControl {
     days?: number;
     to?: number | Date;
   }): Promise<{ now: number; processed: number }>;
+  /**
+   * Failed-payment settings of a mode (default test), like Stripe's account settings: retry
+   * days (each after the previous attempt) and the action after the last retry.
+   */
+  setDunning(d: Partial<DunningSettings> & { mode?: EmulatorMode }): Promise<DunningSettings>;
+  getDunning(mode?: EmulatorMode): Promise<DunningSettings>;
   deliveries(filter?: { event?: string; type?: string }): Promise<DeliveryAttempt[]>;
   redeliver(eventId: string, opts?: { mode?: EmulatorMode; endpoint?: string }): Promise<void>;
+  /** Webhook delivery mode: ordered, or shuffled with duplicates and late deliveries. */
+  setDelivery(change: Partial<DeliveryMode>): Promise<DeliveryMode>;
+  getDelivery(): Promise<DeliveryMode>;
   /** Webhook delivery faults. */
   setFaults(f: Partial<Faults> & { reset?: boolean }): Promise<Faults>;
   /** Clears webhook delivery faults and API faults (releasing stalled API requests). */
@@ -33,7 +44,10 @@ export interface EmulatorControl {
   /** Counts of `/v1/*` requests since the last reset. */
   requests(): Promise<RequestStats>;
   resetRequests(): Promise<void>;
-  /** Releases held (shuffled) deliveries and waits until no delivery or retry is pending. */
+  /**
+   * Waits for test clock advances in progress, then releases held (shuffled) deliveries and
+   * waits until no delivery or retry is pending.
+   */
   flush(timeoutMs?: number): Promise<void>;
   idle(timeoutMs?: number): Promise<void>;
 }
@@ -66,6 +80,12 @@ export function emulatorControl(baseUrl: string): EmulatorControl {
         seconds: (by.seconds ?? 0) + (by.days ?? 0) * 86400,
       });
     },
+    setDunning(d) {
+      return call("POST", "/dunning", d);
+    },
+    getDunning(mode) {
+      return call("GET", `/dunning${mode ? `?mode=${mode}` : ""}`);
+    },
     async deliveries(filter = {}) {
       const q = new URLSearchParams(
         Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === "string"),
@@ -74,6 +94,12 @@ export function emulatorControl(baseUrl: string): EmulatorControl {
     },
     async redeliver(eventId, opts = {}) {
       await call("POST", `/events/${encodeURIComponent(eventId)}/redeliver`, opts);
+    },
+    setDelivery(change) {
+      return call("POST", "/delivery", change);
+    },
+    getDelivery() {
+      return call("GET", "/delivery");
     },
     setFaults(f) {
       return call("POST", "/faults", f);

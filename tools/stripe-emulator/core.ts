@@ -4,20 +4,29 @@ import { ApiFaultGate } from "./api-faults";
 import { Clock } from "./clock";
 import type { Ctx, EventObject, EventType } from "./context";
 import { Deliverer, type Target } from "./delivery";
+import type { DeliveryMode } from "./delivery-mode";
 import { eventFactory } from "./events";
 import { IdempotencyStore } from "./http/idempotency";
-import { expireCheckoutSession } from "./resources/checkout";
 import { endpointMatches } from "./resources/webhook-endpoints";
 import { RequestLog } from "./request-stats";
-import { nextDue, processDue } from "./resources/subscriptions";
-import { emptyMode, Persistence, type Mode, type State } from "./store";
+import { emptyMode, Persistence, type DunningSettings, type Mode, type State } from "./store";
+import { runTimeline } from "./timeline";
 
 export interface CoreOptions {
   stateFile?: string;
-  forward?: { url: string; secret: string };
+  /** `apiVersion`: what forwarded events are rendered at (default: the account's). */
+  forward?: { url: string; secret: string; apiVersion?: string };
   log: (line: string) => void;
   retryDelaysMs: number[];
+  /** Ordered or shuffled webhook delivery (delivery-mode.ts). */
+  delivery?: Partial<DeliveryMode>;
+  /** The account's default API version: events of endpoints without `api_version` use it. */
+  accountApiVersion: string;
   timeoutMs: number;
+  /** Failed-payment settings each mode starts with (and returns to on reset). */
+  dunning: Record<Mode, DunningSettings>;
+  /** How long a test clock stays `advancing` before its steps run, ms. */
+  testClockAdvanceMs: number;
 }
 
 export class EmulatorCore {
@@ -31,6 +40,8 @@ export class EmulatorCore {
   readonly requests = new RequestLog();
   readonly persistence: Persistence;
   baseUrl = "http://localhost";
+  /** Work scheduled by `ctx.later` (test clock advances) that has not finished yet. */
+  private readonly pendingTasks = new Set<Promise<void>>();
 
   constructor(readonly opts: CoreOptions) {
     this.persistence = new Persistence(opts.stateFile, () => this.snapshot());
@@ -38,6 +49,7 @@ export class EmulatorCore {
     this.clock = new Clock(this.state.clockOffset);
     this.deliverer = new Deliverer({
       retryDelaysMs: opts.retryDelaysMs,
+      mode: opts.delivery,
       timeoutMs: opts.timeoutMs,
       log: opts.log,
       onDelivered: (event, target, ok) => this.onDelivered(event, target, ok),
@@ -60,7 +72,9 @@ export class EmulatorCore {
       s,
       now: this.clock.now(),
       baseUrl: this.baseUrl,
+      dunning: s.dunning ?? this.opts.dunning[mode],
       request,
+      later: (task) => this.later(mode, task),
       // Arrow function: `this` is the core (no aliasing), `ctx.now` is read at emit time.
       emit: <T extends EventType>(
         type: T,
@@ -69,8 +83,9 @@ export class EmulatorCore {
       ): Stripe.Event => {
         const targets = this.targetsFor(mode, type);
         const event = eventFactory(
+          this.opts.accountApiVersion,
           mode,
-          ctx.now,
+          this.clock.now(),
           type,
           object,
           previous,
@@ -92,7 +107,12 @@ export class EmulatorCore {
     for (const e of Object.values(this.state.modes[mode].webhookEndpoints)) {
       if (onlyEndpoint && e.id !== onlyEndpoint) continue;
       if (endpointMatches(e, type) && e.secret) {
-        targets.push({ url: e.url, secret: e.secret, endpointId: e.id });
+        targets.push({
+          url: e.url,
+          secret: e.secret,
+          endpointId: e.id,
+          apiVersion: e.api_version ?? this.opts.accountApiVersion,
+        });
       }
     }
     // Like `stripe listen --forward-to`: every event, signed with the forward secret.
@@ -101,6 +121,7 @@ export class EmulatorCore {
         url: this.opts.forward.url,
         secret: this.opts.forward.secret,
         endpointId: null,
+        apiVersion: this.opts.forward.apiVersion ?? this.opts.accountApiVersion,
       });
     }
     return targets;
@@ -124,43 +145,55 @@ export class EmulatorCore {
   }
 
   /**
-   * Moves the clock to `target`, processing every due lifecycle step in time order so renewals,
-   * trial ends and payment retries happen at the right simulated instants.
+   * Moves the emulator clock to `target`, processing every due lifecycle step of the customers
+   * without a test clock in time order, so renewals, trial ends and payment retries happen at the
+   * right simulated instants. Customers on a test clock only move with their clock.
    */
   advanceTo(target: number): { processed: number; now: number } {
-    let processed = 0;
-    for (let guard = 0; guard < 100000; guard++) {
-      let best: { at: number; mode: Mode; sub: Stripe.Subscription; kind: string } | null = null;
-      for (const mode of ["test", "live"] as const) {
-        const probe = this.ctx(mode, { id: null, idempotency_key: null });
-        for (const sub of Object.values(this.state.modes[mode].subscriptions)) {
-          const due = nextDue(probe, sub);
-          if (due && due.at <= target && (!best || due.at < best.at)) {
-            best = { at: due.at, mode, sub, kind: due.kind };
-          }
-        }
-      }
-      if (!best) break;
-      if (best.at > this.clock.now()) this.clock.setNow(best.at);
-      const ctx = this.ctx(best.mode, { id: null, idempotency_key: null });
-      const due = nextDue(ctx, best.sub);
-      if (!due) continue;
-      processDue(ctx, best.sub, due.kind);
-      processed += 1;
-    }
+    const processed = runTimeline(
+      {
+        modes: ["test", "live"],
+        clockId: null,
+        now: () => this.clock.now(),
+        ctxAt: (mode, at) => {
+          if (at > this.clock.now()) this.clock.setNow(at);
+          return this.ctx(mode, { id: null, idempotency_key: null });
+        },
+      },
+      (mode) => this.state.modes[mode],
+      target,
+    );
     if (target > this.clock.now()) this.clock.setNow(target);
-    // Open Checkout Sessions past expires_at expire (checkout.session.expired).
-    for (const mode of ["test", "live"] as const) {
-      const ctx = this.ctx(mode, { id: null, idempotency_key: null });
-      for (const session of Object.values(this.state.modes[mode].checkoutSessions)) {
-        if (session.status === "open" && session.expires_at <= ctx.now) {
-          expireCheckoutSession(ctx, session.id);
-          processed += 1;
-        }
-      }
-    }
     this.changed();
     return { processed, now: this.clock.now() };
+  }
+
+  /** `ctx.later`: runs after `testClockAdvanceMs`, tracked so flush/idle wait for it. */
+  private later(mode: Mode, task: (ctx: Ctx) => void): void {
+    const run = new Promise<void>((resolve) => {
+      setTimeout(() => {
+        try {
+          task(this.ctx(mode, { id: null, idempotency_key: null }));
+          this.changed();
+        } catch (e) {
+          this.opts.log(`error in scheduled task: ${e instanceof Error ? e.message : String(e)}`);
+        } finally {
+          resolve();
+        }
+      }, this.opts.testClockAdvanceMs).unref();
+    });
+    this.pendingTasks.add(run);
+    void run.then(() => this.pendingTasks.delete(run));
+  }
+
+  /** Resolves once no scheduled task (test clock advance) is pending. */
+  async settled(): Promise<void> {
+    while (this.pendingTasks.size > 0) await Promise.all([...this.pendingTasks]);
+  }
+
+  /** Whether a scheduled task is pending (for `/_emulator/idle`). */
+  get tasksPending(): number {
+    return this.pendingTasks.size;
   }
 
   reset(mode?: Mode): void {

@@ -1,14 +1,24 @@
 /**
- * Asynchronous, signed webhook delivery with retries and fault injection (duplicates, shuffled
+ * Asynchronous, signed webhook delivery with retries, delivery modes (ordered / shuffled with
+ * duplicates and late deliveries, see delivery-mode.ts) and fault injection (duplicates, shuffled
  * order, dropped first attempts, delays). `idle()` resolves once nothing is pending.
  */
 import { createHmac } from "node:crypto";
 import type Stripe from "stripe";
+import {
+  initialDeliveryMode,
+  mergeDeliveryMode,
+  rng,
+  shuffleInPlace,
+  type DeliveryMode,
+} from "./delivery-mode";
 
 export interface Target {
   url: string;
   secret: string;
   endpointId: string | null;
+  /** The version the event is rendered at for this target (endpoint's, else the account's). */
+  apiVersion: string;
 }
 
 export interface DeliveryAttempt {
@@ -50,6 +60,8 @@ export const NO_FAULTS: Faults = {
 export interface DeliveryOptions {
   /** Backoff before retry n (ms). Attempts = retryDelaysMs.length + 1. */
   retryDelaysMs: number[];
+  /** Ordered (default) or shuffled; see delivery-mode.ts. */
+  mode?: Partial<DeliveryMode>;
   timeoutMs: number;
   log: (line: string) => void;
   onDelivered?: (event: Stripe.Event, target: Target, ok: boolean) => void;
@@ -59,24 +71,14 @@ interface Job {
   event: Stripe.Event;
   payload: string;
   target: Target;
+  /** Already held back once (shuffled mode): goes out with the next window. */
+  wasLate: boolean;
 }
 
 /** Stripe's signature scheme: HMAC-SHA256 over `${t}.${payload}` with the endpoint secret. */
 export function signPayload(payload: string, secret: string, timestamp: number): string {
   const v1 = createHmac("sha256", secret).update(`${timestamp}.${payload}`, "utf8").digest("hex");
   return `t=${timestamp},v1=${v1}`;
-}
-
-/** mulberry32: small deterministic PRNG so shuffles are reproducible from a seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class Deliverer {
@@ -89,8 +91,30 @@ export class Deliverer {
   private waiters: (() => void)[] = [];
   private timers = new Set<NodeJS.Timeout>();
   private stopped = false;
+  private mode: DeliveryMode;
+  private modeRandom: () => number;
+  /** Shuffled mode: deliveries of the current window, and those held back for a later one. */
+  private window: Job[] = [];
+  private windowTimer: NodeJS.Timeout | null = null;
+  private late: Job[] = [];
+  private lateTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly opts: DeliveryOptions) {}
+  constructor(private readonly opts: DeliveryOptions) {
+    this.mode = initialDeliveryMode(opts.mode, opts.retryDelaysMs);
+    this.modeRandom = rng(this.mode.seed);
+  }
+
+  getMode(): DeliveryMode {
+    return { ...this.mode, retryDelaysMs: [...this.mode.retryDelaysMs] };
+  }
+
+  /** Changes the delivery mode; a new seed restarts the PRNG. Going ordered sends what waits. */
+  setMode(change: Partial<DeliveryMode>): DeliveryMode {
+    this.mode = mergeDeliveryMode(this.mode, change);
+    if (change.seed !== undefined) this.modeRandom = rng(this.mode.seed);
+    if (this.mode.order === "ordered") void this.releaseWindow(true);
+    return this.getMode();
+  }
 
   setFaults(f: Partial<Faults>): Faults {
     this.faults = { ...this.faults, ...f };
@@ -105,20 +129,65 @@ export class Deliverer {
 
   enqueue(event: Stripe.Event, targets: Target[]): void {
     if (this.stopped || targets.length === 0) return;
-    // Stripe sends pretty-printed JSON; signatures are over the exact bytes sent.
-    const payload = JSON.stringify(event, null, 2);
+    const shuffled = this.mode.order === "shuffled";
     for (const target of targets) {
-      for (let copy = 0; copy <= this.faults.duplicate; copy++) {
-        const job = { event, payload, target };
+      // Stripe sends pretty-printed JSON at the target's API version; signatures are over the
+      // exact bytes sent.
+      const payload = JSON.stringify({ ...event, api_version: target.apiVersion }, null, 2);
+      const extra = shuffled && this.modeRandom() < this.mode.duplicateRate ? 1 : 0;
+      for (let copy = 0; copy <= this.faults.duplicate + extra; copy++) {
+        const job: Job = { event, payload, target, wasLate: false };
         this.pending += 1;
         if (this.faults.shuffle) {
           this.held.push(job);
           this.scheduleRelease();
+        } else if (shuffled) {
+          this.window.push(job);
+          this.windowTimer ??= setTimeout(() => {
+            this.windowTimer = null;
+            void this.releaseWindow(false);
+          }, this.mode.windowMs);
         } else {
           this.later(() => void this.attempt(job, 1), 0);
         }
       }
     }
+  }
+
+  /**
+   * Sends the window shuffled, then what earlier windows held back. Some of this window are held
+   * back in turn (for the next window, or `lateMs`); `all` (flush) sends them too, last.
+   */
+  private async releaseWindow(all: boolean): Promise<void> {
+    if (this.windowTimer) clearTimeout(this.windowTimer);
+    this.windowTimer = null;
+    const jobs = this.window;
+    this.window = [];
+    shuffleInPlace(jobs, this.modeRandom);
+    const now: Job[] = [];
+    const heldBack: Job[] = [];
+    for (const job of jobs) {
+      if (!job.wasLate && this.modeRandom() < this.mode.lateRate) {
+        job.wasLate = true;
+        heldBack.push(job);
+      } else now.push(job);
+    }
+    const carried = this.late;
+    this.late = [];
+    if (this.lateTimer) clearTimeout(this.lateTimer);
+    this.lateTimer = null;
+    if (!all && heldBack.length) {
+      this.late = heldBack;
+      this.lateTimer = setTimeout(() => {
+        this.lateTimer = null;
+        const overdue = this.late;
+        this.late = [];
+        for (const job of overdue) void this.attempt(job, 1);
+      }, this.mode.lateMs);
+    }
+    // One after the other (retries run on their own timers): the arrival order is the seeded
+    // order, so a failing run can be replayed with its seed.
+    for (const job of [...now, ...carried, ...(all ? heldBack : [])]) await this.attempt(job, 1);
   }
 
   private scheduleRelease(): void {
@@ -213,7 +282,7 @@ export class Deliverer {
     this.opts.log(
       `webhook ${job.event.type} ${job.event.id} -> ${job.target.url} attempt ${attempt}: ${status || error}`,
     );
-    const delay = this.opts.retryDelaysMs[attempt - 1];
+    const delay = this.mode.retryDelaysMs[attempt - 1];
     if (!ok && delay !== undefined && !this.stopped) {
       this.later(() => void this.attempt(job, attempt + 1), delay);
       return;
@@ -246,9 +315,10 @@ export class Deliverer {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** Releases held (shuffled) deliveries and waits for everything. */
+  /** Releases held (shuffled, late) deliveries and waits for everything, retries included. */
   flush(): Promise<void> {
     this.release();
+    void this.releaseWindow(true);
     return this.idle();
   }
 
@@ -263,7 +333,11 @@ export class Deliverer {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.holdTimer) clearTimeout(this.holdTimer);
+    if (this.windowTimer) clearTimeout(this.windowTimer);
+    if (this.lateTimer) clearTimeout(this.lateTimer);
     this.held = [];
+    this.window = [];
+    this.late = [];
     this.pending = 0;
     for (const w of this.waiters.splice(0)) w();
   }

@@ -7,7 +7,19 @@ import { int, obj, str, strArr, type Params } from "./http/params";
 import type { Mode, ModeState } from "./store";
 import { newId, newestFirst } from "./store";
 
+/**
+ * The emulated account's default API version: older than the SDK's on purpose, so an endpoint
+ * created without `api_version` visibly gets events at another version (as on a real account
+ * whose default predates the SDK). Configurable with `accountApiVersion`.
+ */
+export const DEFAULT_ACCOUNT_API_VERSION = "2024-06-20";
+
+/** Versions the emulator can render events at (its objects are shaped by the SDK's types). */
+export const RENDERABLE_API_VERSIONS: readonly string[] = [Stripe.API_VERSION];
+
 export function eventFactory<T extends EventType>(
+  /** Stored events carry the account's version; each delivery is relabelled per endpoint. */
+  apiVersion: string,
   mode: Mode,
   created: number,
   type: T,
@@ -22,7 +34,7 @@ export function eventFactory<T extends EventType>(
   const event = {
     id: newId("evt"),
     object: "event",
-    api_version: Stripe.API_VERSION,
+    api_version: apiVersion,
     created,
     data: withPrevious ? { object, previous_attributes: previous } : { object },
     livemode: mode === "live",

@@ -8,25 +8,31 @@ import Stripe from "stripe";
 import { EmulatorCore } from "./core";
 import type { Ctx } from "./context";
 import { handleControl } from "./control-routes";
-import { ApiError, cardDeclined, noSuch } from "./http/errors";
+import { ApiError, badRequest, cardDeclined, noSuch } from "./http/errors";
 import { applyExpand } from "./http/expand";
 import { paginate } from "./http/list";
 import { parseForm } from "./http/form";
 import { IdempotencyStore } from "./http/idempotency";
 import { strArr, type Params } from "./http/params";
 import { readBody, sendJson } from "./http/respond";
-import { getEvent, listEvents } from "./events";
+import { checkParams } from "./schema/check-params";
+import type { DeliveryMode } from "./delivery-mode";
+import { describeDeliveryMode } from "./delivery-mode";
+import { DEFAULT_ACCOUNT_API_VERSION, getEvent, listEvents } from "./events";
 import { handleCheckoutPage } from "./pages/checkout";
 import { handleInvoicePage } from "./pages/invoice";
 import { handlePortalPage } from "./pages/portal";
 import * as checkout from "./resources/checkout";
 import * as customers from "./resources/customers";
 import * as invoices from "./resources/invoices";
+import { paymentNeedsAction, withInvoicePayments } from "./resources/payment-intents";
 import * as pms from "./resources/payment-methods";
 import * as portal from "./resources/portal";
 import * as prices from "./resources/prices";
 import * as schedules from "./resources/subscription-schedules";
 import * as subs from "./resources/subscriptions";
+import * as testClocks from "./resources/test-clocks";
+import { startDunning, type DunningOption } from "./dunning";
 import * as webhooks from "./resources/webhook-endpoints";
 import { randomToken, type Mode } from "./store";
 
@@ -35,15 +41,29 @@ export interface StripeEmulatorOptions {
   port?: number;
   /** Persist state as JSON here (debounced atomic writes) and load it on start. */
   stateFile?: string;
-  /** Deliver every event here too, like `stripe listen --forward-to`. */
-  forward?: { url: string; secret: string };
+  /**
+   * Deliver every event here too, like `stripe listen --forward-to`; rendered at `apiVersion`,
+   * else the account default (like `stripe listen` without `--latest`).
+   */
+  forward?: { url: string; secret: string; apiVersion?: string };
   log?: (line: string) => void;
   /** Backoff before each webhook retry, ms. Default [500, 1000, 2000, 4000]. */
   retryDelaysMs?: number[];
   /** Per-attempt webhook timeout, ms. Default 10000. */
   webhookTimeoutMs?: number;
+  /** Webhook delivery mode (default ordered); see delivery-mode.ts. The seed is logged on start. */
+  delivery?: Partial<DeliveryMode>;
+  /** The account's default API version (endpoints without `api_version`). Default: older than the SDK's. */
+  accountApiVersion?: string;
   /** Start even with NODE_ENV=production (same as STRIPE_EMULATOR_ALLOW_PRODUCTION=1). */
   allowProduction?: boolean;
+  /**
+   * Failed-payment settings (Stripe's account settings), for both modes or per mode
+   * (`{ live: {...} }`); default retries after 3, 2, 2 days, then cancel. See dunning.ts.
+   */
+  dunning?: DunningOption;
+  /** How long a test clock stays `advancing` before its steps run, ms. Default 500. */
+  testClockAdvanceMs?: number;
 }
 
 export interface RunningStripeEmulator {
@@ -54,7 +74,16 @@ export interface RunningStripeEmulator {
 }
 
 type Handler = (ctx: Ctx, p: Params, m: string[]) => unknown;
-interface Route {
+/**
+ * What a route speaks, by SDK type name: `params` (validated before the handler, see
+ * schema/check-params.ts) and `returns` (checked by the conformance suite; `A|B` for either).
+ * Both must be listed in schema/roots.ts.
+ */
+export interface RouteSpec {
+  params: string;
+  returns: string;
+}
+interface Route extends RouteSpec {
   method: string;
   re: RegExp;
   /** `"GET /v1/customers/:id"`: the key in request accounting. */
@@ -64,145 +93,401 @@ interface Route {
 
 const id = "([^/]+)";
 const routes: Route[] = [];
-function route(method: string, path: string, handler: Handler): void {
+function route(method: string, path: string, spec: RouteSpec, handler: Handler): void {
   routes.push({
     method,
     re: new RegExp(`^/v1${path.replace(/:id/g, id)}$`),
     pattern: `${method} /v1${path}`,
     handler,
+    ...spec,
   });
+}
+
+/** The route table, for the conformance suite. */
+export function apiRoutes(): readonly Readonly<Route>[] {
+  return routes;
 }
 const at = (m: string[], i: number): string => decodeURIComponent(m[i] ?? "");
 
-route("POST", "/customers", (c, p) => customers.createCustomer(c, p));
-route("GET", "/customers", (c, p) => customers.listCustomers(c, p));
-route("GET", "/customers/:id", (c, p, m) => {
-  const cid = at(m, 1);
-  if (c.s.deletedCustomers[cid]) return { id: cid, object: "customer", deleted: true };
-  const customer = customers.getCustomer(c, cid);
-  // `subscriptions` is an includable list on the customer, only present when expanded.
-  if ((strArr(p, "expand") ?? []).includes("subscriptions")) {
-    return {
-      ...customer,
-      subscriptions: subs.listSubscriptions(c, { customer: cid, limit: "100" }),
-    };
-  }
-  return customer;
-});
-route("POST", "/customers/:id", (c, p, m) => customers.updateCustomer(c, at(m, 1), p));
-route("DELETE", "/customers/:id", (c, _p, m) => customers.deleteCustomer(c, at(m, 1)));
-route("GET", "/customers/:id/payment_methods", (c, p, m) => pms.listPaymentMethods(c, p, at(m, 1)));
-
-route("POST", "/products", (c, p) => prices.createProduct(c, p));
-route("GET", "/products", (c, p) => prices.listProducts(c, p));
-route("GET", "/products/:id", (c, _p, m) => prices.getProduct(c, at(m, 1)));
-route("POST", "/products/:id", (c, p, m) => prices.updateProduct(c, at(m, 1), p));
-route("POST", "/prices", (c, p) => prices.createPrice(c, p));
-route("GET", "/prices", (c, p) => prices.listPrices(c, p));
-route("GET", "/prices/:id", (c, _p, m) => prices.getPrice(c, at(m, 1)));
-route("POST", "/prices/:id", (c, p, m) => prices.updatePrice(c, at(m, 1), p));
-
-route("POST", "/payment_methods", (c, p) => pms.createPaymentMethod(c, p));
-route("GET", "/payment_methods", (c, p) => pms.listPaymentMethods(c, p));
-route("GET", "/payment_methods/:id", (c, _p, m) => pms.getPaymentMethod(c, at(m, 1)));
-route("POST", "/payment_methods/:id", (c, p, m) => pms.updatePaymentMethod(c, at(m, 1), p));
-route("POST", "/payment_methods/:id/attach", (c, p, m) => {
-  const customer = p.customer;
-  if (typeof customer !== "string" || !customer)
-    throw new ApiError(
-      400,
-      "invalid_request_error",
-      "Missing required param: customer.",
-      "parameter_missing",
-      "customer",
-    );
-  return pms.attachPaymentMethod(c, at(m, 1), customer);
-});
-route("POST", "/payment_methods/:id/detach", (c, _p, m) => pms.detachPaymentMethod(c, at(m, 1)));
-
-route("POST", "/subscriptions", (c, p) => subs.createSubscription(c, p));
-route("GET", "/subscriptions", (c, p) => subs.listSubscriptions(c, p));
-route("GET", "/subscriptions/:id", (c, _p, m) => subs.getSubscription(c, at(m, 1)));
-route("POST", "/subscriptions/:id", (c, p, m) => subs.updateSubscription(c, at(m, 1), p));
-route("DELETE", "/subscriptions/:id", (c, p, m) => subs.cancelSubscription(c, at(m, 1), p));
-
-route("GET", "/subscription_schedules", (c, p) => schedules.listSchedules(c, p));
-route("GET", "/subscription_schedules/:id", (c, _p, m) => schedules.getSchedule(c, at(m, 1)));
-route("POST", "/subscription_schedules/:id/release", (c, p, m) =>
-  schedules.releaseScheduleById(c, at(m, 1), p),
+route("POST", "/customers", { params: "CustomerCreateParams", returns: "Customer" }, (c, p) =>
+  customers.createCustomer(c, p),
 );
-route("POST", "/subscription_schedules/:id/cancel", (c, p, m) =>
-  subs.cancelScheduleById(c, at(m, 1), p),
+route("GET", "/customers", { params: "CustomerListParams", returns: "ApiList<Customer>" }, (c, p) =>
+  customers.listCustomers(c, p),
+);
+route(
+  "GET",
+  "/customers/:id",
+  { params: "CustomerRetrieveParams", returns: "Customer|DeletedCustomer" },
+  (c, p, m) => {
+    const cid = at(m, 1);
+    if (c.s.deletedCustomers[cid]) return { id: cid, object: "customer", deleted: true };
+    const customer = customers.getCustomer(c, cid);
+    // `subscriptions` is an includable list on the customer, only present when expanded.
+    if ((strArr(p, "expand") ?? []).includes("subscriptions")) {
+      return {
+        ...customer,
+        subscriptions: subs.listSubscriptions(c, { customer: cid, limit: "100" }),
+      };
+    }
+    return customer;
+  },
+);
+route(
+  "POST",
+  "/customers/:id",
+  { params: "CustomerUpdateParams", returns: "Customer" },
+  (c, p, m) => customers.updateCustomer(c, at(m, 1), p),
+);
+route(
+  "DELETE",
+  "/customers/:id",
+  { params: "CustomerDeleteParams", returns: "DeletedCustomer" },
+  (c, _p, m) => customers.deleteCustomer(c, at(m, 1)),
+);
+route(
+  "GET",
+  "/customers/:id/payment_methods",
+  { params: "CustomerListPaymentMethodsParams", returns: "ApiList<PaymentMethod>" },
+  (c, p, m) => pms.listPaymentMethods(c, p, at(m, 1)),
 );
 
-route("GET", "/subscription_items", (c, p) => {
-  const subId = typeof p.subscription === "string" ? p.subscription : "";
-  const sub = subs.getSubscription(c, subId, "subscription");
-  return paginate([...sub.items.data].reverse(), p, "/v1/subscription_items");
-});
-route("GET", "/subscription_items/:id", (c, _p, m) => {
-  const itemId = at(m, 1);
-  for (const sub of Object.values(c.s.subscriptions)) {
-    const item = sub.items.data.find((i) => i.id === itemId);
-    if (item) return item;
-  }
-  throw noSuch("subscription_item", itemId);
-});
-
-route("GET", "/invoices", (c, p) => invoices.listInvoices(c, p));
-route("GET", "/invoices/:id", (c, _p, m) => invoices.getInvoice(c, at(m, 1)));
-route("POST", "/invoices/:id/void", (c, _p, m) =>
-  invoices.voidInvoice(c, invoices.getInvoice(c, at(m, 1))),
+route("POST", "/products", { params: "ProductCreateParams", returns: "Product" }, (c, p) =>
+  prices.createProduct(c, p),
 );
-route("POST", "/invoices/:id/mark_uncollectible", (c, _p, m) =>
-  invoices.markUncollectible(c, invoices.getInvoice(c, at(m, 1))),
+route("GET", "/products", { params: "ProductListParams", returns: "ApiList<Product>" }, (c, p) =>
+  prices.listProducts(c, p),
 );
-route("POST", "/invoices/:id/pay", (c, _p, m) => {
-  const inv = invoices.getInvoice(c, at(m, 1));
-  const subId = invoices.invoiceSubscriptionId(inv);
-  const sub = subId ? c.s.subscriptions[subId] : undefined;
-  if (sub) subs.retryOpenInvoice(c, sub);
-  else invoices.attemptInvoicePayment(c, inv, null, null);
-  if (inv.status !== "paid") throw cardDeclined();
-  return inv;
-});
-
-route("POST", "/checkout/sessions", (c, p) => checkout.createCheckoutSession(c, p));
-route("GET", "/checkout/sessions", (c, p) => checkout.listCheckoutSessions(c, p));
-route("GET", "/checkout/sessions/:id", (c, p, m) => {
-  const session = checkout.getCheckoutSession(c, at(m, 1));
-  const expand = strArr(p, "expand") ?? [];
-  return expand.includes("line_items")
-    ? { ...session, line_items: checkout.lineItems(c, session) }
-    : session;
-});
-route("GET", "/checkout/sessions/:id/line_items", (c, _p, m) =>
-  checkout.lineItems(c, checkout.getCheckoutSession(c, at(m, 1))),
+route("GET", "/products/:id", { params: "ProductRetrieveParams", returns: "Product" }, (c, _p, m) =>
+  prices.getProduct(c, at(m, 1)),
 );
-route("POST", "/checkout/sessions/:id/expire", (c, _p, m) =>
-  checkout.expireCheckoutSession(c, at(m, 1)),
+route("POST", "/products/:id", { params: "ProductUpdateParams", returns: "Product" }, (c, p, m) =>
+  prices.updateProduct(c, at(m, 1), p),
+);
+route("POST", "/prices", { params: "PriceCreateParams", returns: "Price" }, (c, p) =>
+  prices.createPrice(c, p),
+);
+route("GET", "/prices", { params: "PriceListParams", returns: "ApiList<Price>" }, (c, p) =>
+  prices.listPrices(c, p),
+);
+route("GET", "/prices/:id", { params: "PriceRetrieveParams", returns: "Price" }, (c, _p, m) =>
+  prices.getPrice(c, at(m, 1)),
+);
+route("POST", "/prices/:id", { params: "PriceUpdateParams", returns: "Price" }, (c, p, m) =>
+  prices.updatePrice(c, at(m, 1), p),
 );
 
-route("POST", "/billing_portal/configurations", (c, p) => portal.createConfiguration(c, p));
-route("GET", "/billing_portal/configurations", (c, p) => portal.listConfigurations(c, p));
-route("GET", "/billing_portal/configurations/:id", (c, _p, m) =>
-  portal.getConfiguration(c, at(m, 1)),
+route(
+  "POST",
+  "/payment_methods",
+  { params: "PaymentMethodCreateParams", returns: "PaymentMethod" },
+  (c, p) => pms.createPaymentMethod(c, p),
 );
-route("POST", "/billing_portal/configurations/:id", (c, p, m) =>
-  portal.updateConfiguration(c, at(m, 1), p),
+route(
+  "GET",
+  "/payment_methods",
+  { params: "PaymentMethodListParams", returns: "ApiList<PaymentMethod>" },
+  (c, p) => pms.listPaymentMethods(c, p),
 );
-route("POST", "/billing_portal/sessions", (c, p) => portal.createPortalSession(c, p));
+route(
+  "GET",
+  "/payment_methods/:id",
+  { params: "PaymentMethodRetrieveParams", returns: "PaymentMethod" },
+  (c, _p, m) => pms.getPaymentMethod(c, at(m, 1)),
+);
+route(
+  "POST",
+  "/payment_methods/:id",
+  { params: "PaymentMethodUpdateParams", returns: "PaymentMethod" },
+  (c, p, m) => pms.updatePaymentMethod(c, at(m, 1), p),
+);
+route(
+  "POST",
+  "/payment_methods/:id/attach",
+  { params: "PaymentMethodAttachParams", returns: "PaymentMethod" },
+  (c, p, m) => {
+    const customer = p.customer;
+    if (typeof customer !== "string" || !customer)
+      throw new ApiError(
+        400,
+        "invalid_request_error",
+        "Missing required param: customer.",
+        "parameter_missing",
+        "customer",
+      );
+    return pms.attachPaymentMethod(c, at(m, 1), customer);
+  },
+);
+route(
+  "POST",
+  "/payment_methods/:id/detach",
+  { params: "PaymentMethodDetachParams", returns: "PaymentMethod" },
+  (c, _p, m) => pms.detachPaymentMethod(c, at(m, 1)),
+);
 
-route("POST", "/webhook_endpoints", (c, p) => webhooks.createEndpoint(c, p));
-route("GET", "/webhook_endpoints", (c, p) => webhooks.listEndpoints(c, p));
-route("GET", "/webhook_endpoints/:id", (c, _p, m) =>
-  webhooks.publicEndpoint(webhooks.getEndpoint(c, at(m, 1))),
+route(
+  "POST",
+  "/subscriptions",
+  { params: "SubscriptionCreateParams", returns: "Subscription" },
+  (c, p) => subs.createSubscription(c, p),
 );
-route("POST", "/webhook_endpoints/:id", (c, p, m) => webhooks.updateEndpoint(c, at(m, 1), p));
-route("DELETE", "/webhook_endpoints/:id", (c, _p, m) => webhooks.deleteEndpoint(c, at(m, 1)));
+route(
+  "GET",
+  "/subscriptions",
+  { params: "SubscriptionListParams", returns: "ApiList<Subscription>" },
+  (c, p) => subs.listSubscriptions(c, p),
+);
+route(
+  "GET",
+  "/subscriptions/:id",
+  { params: "SubscriptionRetrieveParams", returns: "Subscription" },
+  (c, _p, m) => subs.getSubscription(c, at(m, 1)),
+);
+route(
+  "POST",
+  "/subscriptions/:id",
+  { params: "SubscriptionUpdateParams", returns: "Subscription" },
+  (c, p, m) => subs.updateSubscription(c, at(m, 1), p),
+);
+route(
+  "DELETE",
+  "/subscriptions/:id",
+  { params: "SubscriptionCancelParams", returns: "Subscription" },
+  (c, p, m) => subs.cancelSubscription(c, at(m, 1), p),
+);
 
-route("GET", "/events", (c, p) => listEvents(c.s, p));
-route("GET", "/events/:id", (c, _p, m) => getEvent(c.s, at(m, 1)));
+route(
+  "GET",
+  "/subscription_schedules",
+  { params: "SubscriptionScheduleListParams", returns: "ApiList<SubscriptionSchedule>" },
+  (c, p) => schedules.listSchedules(c, p),
+);
+route(
+  "GET",
+  "/subscription_schedules/:id",
+  { params: "SubscriptionScheduleRetrieveParams", returns: "SubscriptionSchedule" },
+  (c, _p, m) => schedules.getSchedule(c, at(m, 1)),
+);
+route(
+  "POST",
+  "/subscription_schedules/:id/release",
+  { params: "SubscriptionScheduleReleaseParams", returns: "SubscriptionSchedule" },
+  (c, p, m) => schedules.releaseScheduleById(c, at(m, 1), p),
+);
+route(
+  "POST",
+  "/subscription_schedules/:id/cancel",
+  { params: "SubscriptionScheduleCancelParams", returns: "SubscriptionSchedule" },
+  (c, p, m) => subs.cancelScheduleById(c, at(m, 1), p),
+);
+
+route(
+  "GET",
+  "/subscription_items",
+  { params: "SubscriptionItemListParams", returns: "ApiList<SubscriptionItem>" },
+  (c, p) => {
+    const subId = typeof p.subscription === "string" ? p.subscription : "";
+    const sub = subs.getSubscription(c, subId, "subscription");
+    return paginate([...sub.items.data].reverse(), p, "/v1/subscription_items");
+  },
+);
+route(
+  "GET",
+  "/subscription_items/:id",
+  { params: "SubscriptionItemRetrieveParams", returns: "SubscriptionItem" },
+  (c, _p, m) => {
+    const itemId = at(m, 1);
+    for (const sub of Object.values(c.s.subscriptions)) {
+      const item = sub.items.data.find((i) => i.id === itemId);
+      if (item) return item;
+    }
+    throw noSuch("subscription_item", itemId);
+  },
+);
+
+route("GET", "/invoices", { params: "InvoiceListParams", returns: "ApiList<Invoice>" }, (c, p) =>
+  invoices.listInvoices(c, p),
+);
+route("GET", "/invoices/:id", { params: "InvoiceRetrieveParams", returns: "Invoice" }, (c, _p, m) =>
+  invoices.getInvoice(c, at(m, 1)),
+);
+route(
+  "POST",
+  "/invoices/:id/void",
+  { params: "InvoiceVoidInvoiceParams", returns: "Invoice" },
+  (c, _p, m) => invoices.voidInvoice(c, invoices.getInvoice(c, at(m, 1))),
+);
+route(
+  "POST",
+  "/invoices/:id/mark_uncollectible",
+  { params: "InvoiceMarkUncollectibleParams", returns: "Invoice" },
+  (c, _p, m) => invoices.markUncollectible(c, invoices.getInvoice(c, at(m, 1))),
+);
+route(
+  "POST",
+  "/invoices/:id/pay",
+  { params: "InvoicePayParams", returns: "Invoice" },
+  (c, _p, m) => {
+    const inv = invoices.getInvoice(c, at(m, 1));
+    if (inv.status === "paid") throw badRequest("Invoice is already paid");
+    if (inv.status === "void") throw badRequest("You cannot pay a voided invoice.");
+    const subId = invoices.invoiceSubscriptionId(inv);
+    const sub = subId ? c.s.subscriptions[subId] : undefined;
+    if (sub) subs.retryOpenInvoice(c, sub, inv);
+    else invoices.attemptInvoicePayment(c, inv, null, null);
+    if (inv.status !== "paid" && paymentNeedsAction(c, inv)) {
+      // Stripe's answer when the card asks for 3-D Secure: the customer must authenticate.
+      throw new ApiError(
+        402,
+        "card_error",
+        "This payment requires additional user action before it can be completed successfully. Payment can be completed using the PaymentIntent associated with the invoice.",
+        "invoice_payment_intent_requires_action",
+      );
+    }
+    if (inv.status !== "paid") throw cardDeclined();
+    return inv;
+  },
+);
+
+route(
+  "POST",
+  "/checkout/sessions",
+  { params: "Checkout.SessionCreateParams", returns: "Checkout.Session" },
+  (c, p) => checkout.createCheckoutSession(c, p),
+);
+route(
+  "GET",
+  "/checkout/sessions",
+  { params: "Checkout.SessionListParams", returns: "ApiList<Checkout.Session>" },
+  (c, p) => checkout.listCheckoutSessions(c, p),
+);
+route(
+  "GET",
+  "/checkout/sessions/:id",
+  { params: "Checkout.SessionRetrieveParams", returns: "Checkout.Session" },
+  (c, p, m) => {
+    const session = checkout.getCheckoutSession(c, at(m, 1));
+    const expand = strArr(p, "expand") ?? [];
+    return expand.includes("line_items")
+      ? { ...session, line_items: checkout.lineItems(c, session) }
+      : session;
+  },
+);
+route(
+  "GET",
+  "/checkout/sessions/:id/line_items",
+  { params: "Checkout.SessionListLineItemsParams", returns: "ApiList<LineItem>" },
+  (c, _p, m) => checkout.lineItems(c, checkout.getCheckoutSession(c, at(m, 1))),
+);
+route(
+  "POST",
+  "/checkout/sessions/:id/expire",
+  { params: "Checkout.SessionExpireParams", returns: "Checkout.Session" },
+  (c, _p, m) => checkout.expireCheckoutSession(c, at(m, 1)),
+);
+
+route(
+  "POST",
+  "/billing_portal/configurations",
+  { params: "BillingPortal.ConfigurationCreateParams", returns: "BillingPortal.Configuration" },
+  (c, p) => portal.createConfiguration(c, p),
+);
+route(
+  "GET",
+  "/billing_portal/configurations",
+  {
+    params: "BillingPortal.ConfigurationListParams",
+    returns: "ApiList<BillingPortal.Configuration>",
+  },
+  (c, p) => portal.listConfigurations(c, p),
+);
+route(
+  "GET",
+  "/billing_portal/configurations/:id",
+  { params: "BillingPortal.ConfigurationRetrieveParams", returns: "BillingPortal.Configuration" },
+  (c, _p, m) => portal.getConfiguration(c, at(m, 1)),
+);
+route(
+  "POST",
+  "/billing_portal/configurations/:id",
+  { params: "BillingPortal.ConfigurationUpdateParams", returns: "BillingPortal.Configuration" },
+  (c, p, m) => portal.updateConfiguration(c, at(m, 1), p),
+);
+route(
+  "POST",
+  "/billing_portal/sessions",
+  { params: "BillingPortal.SessionCreateParams", returns: "BillingPortal.Session" },
+  (c, p) => portal.createPortalSession(c, p),
+);
+
+route(
+  "POST",
+  "/webhook_endpoints",
+  { params: "WebhookEndpointCreateParams", returns: "WebhookEndpoint" },
+  (c, p) => webhooks.createEndpoint(c, p),
+);
+route(
+  "GET",
+  "/webhook_endpoints",
+  { params: "WebhookEndpointListParams", returns: "ApiList<WebhookEndpoint>" },
+  (c, p) => webhooks.listEndpoints(c, p),
+);
+route(
+  "GET",
+  "/webhook_endpoints/:id",
+  { params: "WebhookEndpointRetrieveParams", returns: "WebhookEndpoint" },
+  (c, _p, m) => webhooks.publicEndpoint(webhooks.getEndpoint(c, at(m, 1))),
+);
+route(
+  "POST",
+  "/webhook_endpoints/:id",
+  { params: "WebhookEndpointUpdateParams", returns: "WebhookEndpoint" },
+  (c, p, m) => webhooks.updateEndpoint(c, at(m, 1), p),
+);
+route(
+  "DELETE",
+  "/webhook_endpoints/:id",
+  { params: "WebhookEndpointDeleteParams", returns: "DeletedWebhookEndpoint" },
+  (c, _p, m) => webhooks.deleteEndpoint(c, at(m, 1)),
+);
+
+route(
+  "POST",
+  "/test_helpers/test_clocks",
+  { params: "TestHelpers.TestClockCreateParams", returns: "TestHelpers.TestClock" },
+  (c, p) => testClocks.createTestClock(c, p),
+);
+route(
+  "GET",
+  "/test_helpers/test_clocks",
+  { params: "TestHelpers.TestClockListParams", returns: "ApiList<TestHelpers.TestClock>" },
+  (c, p) => testClocks.listTestClocks(c, p),
+);
+route(
+  "GET",
+  "/test_helpers/test_clocks/:id",
+  { params: "TestHelpers.TestClockRetrieveParams", returns: "TestHelpers.TestClock" },
+  (c, _p, m) => testClocks.retrieveTestClock(c, at(m, 1)),
+);
+route(
+  "DELETE",
+  "/test_helpers/test_clocks/:id",
+  { params: "TestHelpers.TestClockDeleteParams", returns: "TestHelpers.DeletedTestClock" },
+  (c, _p, m) => testClocks.deleteTestClock(c, at(m, 1)),
+);
+route(
+  "POST",
+  "/test_helpers/test_clocks/:id/advance",
+  { params: "TestHelpers.TestClockAdvanceParams", returns: "TestHelpers.TestClock" },
+  (c, p, m) => testClocks.advanceTestClock(c, at(m, 1), p),
+);
+
+route("GET", "/events", { params: "EventListParams", returns: "ApiList<Event>" }, (c, p) =>
+  listEvents(c.s, p),
+);
+route("GET", "/events/:id", { params: "EventRetrieveParams", returns: "Event" }, (c, _p, m) =>
+  getEvent(c.s, at(m, 1)),
+);
 
 /** Expand resolution by id prefix, within the request's mode only. */
 function resolver(ctx: Ctx): (ref: string) => unknown {
@@ -214,6 +499,7 @@ function resolver(ctx: Ctx): (ref: string) => unknown {
         (s.deletedCustomers[ref] ? { id: ref, object: "customer", deleted: true } : undefined)
       );
     if (ref.startsWith("pm_")) return s.paymentMethods[ref];
+    if (ref.startsWith("pi_")) return s.paymentIntents[ref];
     if (ref.startsWith("in_")) return s.invoices[ref];
     // Before `sub_`: schedule ids start with `sub_sched_`.
     if (ref.startsWith("sub_sched_")) return s.subscriptionSchedules[ref];
@@ -222,6 +508,7 @@ function resolver(ctx: Ctx): (ref: string) => unknown {
     if (ref.startsWith("price_")) return s.prices[ref];
     if (ref.startsWith("cs_")) return s.checkoutSessions[ref];
     if (ref.startsWith("bpc_")) return s.portalConfigurations[ref];
+    if (ref.startsWith("clock_")) return s.testClocks[ref];
     return s.products[ref] ?? s.prices[ref];
   };
 }
@@ -387,6 +674,9 @@ async function handleApi(
       );
     }
     const m = r.re.exec(url.pathname) ?? [];
+    // Shape first, like Stripe: unknown keys, types and closed enums from the SDK's params type.
+    const refused = checkParams(r.params, params);
+    if (refused) throw refused;
     const result = r.handler(ctx, params, [...m]);
     const requested = strArr(params, "expand") ?? [];
     const includes = requested.filter(
@@ -395,7 +685,7 @@ async function handleApi(
     const expand = requested.filter(
       (e) => e !== "line_items" && e !== "subscriptions" && !includes.includes(e),
     );
-    const expanded = applyExpand(result, expand, resolver(ctx));
+    const expanded = applyExpand(withInvoicePayments(ctx, result, expand), expand, resolver(ctx));
     body = JSON.stringify(includeCurrencyOptions(ctx, expanded, includes), null, 2);
     core.changed();
   } catch (e) {
@@ -435,8 +725,14 @@ export async function startStripeEmulator(
     forward: options.forward,
     log,
     retryDelaysMs: options.retryDelaysMs ?? [500, 1000, 2000, 4000],
+    delivery: options.delivery,
+    accountApiVersion: options.accountApiVersion ?? DEFAULT_ACCOUNT_API_VERSION,
     timeoutMs: options.webhookTimeoutMs ?? 10_000,
+    dunning: startDunning(options.dunning),
+    testClockAdvanceMs: options.testClockAdvanceMs ?? 500,
   });
+  // A state file saved while a test clock was advancing: that advance completes now.
+  testClocks.finishInterruptedAdvances(core.ctx("test", { id: null, idempotency_key: null }));
   const server = createServer((req, res) => {
     const requestId = `req_${randomToken(14)}`;
     res.setHeader("request-id", requestId);
@@ -480,6 +776,7 @@ export async function startStripeEmulator(
   const port = (server.address() as AddressInfo).port;
   core.baseUrl = `http://localhost:${port}`;
   log(`Stripe emulator listening on ${core.baseUrl}`);
+  log(describeDeliveryMode(core.deliverer.getMode()));
   return {
     url: core.baseUrl,
     port,

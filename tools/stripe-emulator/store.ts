@@ -13,12 +13,26 @@ export interface SubscriptionInternal {
   pendingLines: { description: string; amount: number; priceId: string; quantity: number }[];
   /** Failed payment attempts on the latest renewal invoice. */
   failedAttempts: number;
+  /** The renewal (unix time) `invoice.upcoming` was last sent for (upcoming-invoices.ts). */
+  upcomingSentFor?: number;
+}
+
+/** What happens when the last retry of a renewal fails (Stripe's "Subscription status" setting). */
+export type DunningFinalAction = "cancel" | "unpaid" | "past_due";
+
+/** Stripe's account settings for failed payments (Settings → Billing → Manage failed payments). */
+export interface DunningSettings {
+  /** Custom retry schedule: each retry this many days after the previous attempt. */
+  retryDays: number[];
+  finalAction: DunningFinalAction;
 }
 
 export interface PortalSessionInternal {
   createdAtMs: number;
   openedAtMs: number | null;
   flowDone: boolean;
+  /** Set on the first open: the cookie value of the browser the session is bound to. */
+  browserKey?: string;
 }
 
 export interface ModeState {
@@ -53,6 +67,14 @@ export interface ModeState {
     }
   >;
   invoiceSeq: number;
+  /** Each invoice's default payment (`invoice.payments` when expanded), by invoice id. */
+  invoicePayments: Record<string, Stripe.InvoicePayment>;
+  /** PaymentIntents behind invoice payments (`requires_action` for 3-D Secure). */
+  paymentIntents: Record<string, Stripe.PaymentIntent>;
+  /** Test clocks (test mode only); customers name theirs in `test_clock`. */
+  testClocks: Record<string, Stripe.TestHelpers.TestClock>;
+  /** Set through `/_emulator/dunning`; absent means the emulator's start option (or default). */
+  dunning?: DunningSettings;
 }
 
 export interface State {
@@ -81,6 +103,9 @@ export function emptyMode(): ModeState {
     portalInternal: {},
     checkoutInternal: {},
     invoiceSeq: 0,
+    invoicePayments: {},
+    paymentIntents: {},
+    testClocks: {},
   };
 }
 

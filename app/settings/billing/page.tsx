@@ -15,6 +15,7 @@ import {
   discountText,
   inactiveStatusText,
   pastDueText,
+  paymentActionText,
   pendingChangeText,
   planWithTerms,
 } from "@/lib/billing/subscription-summary";
@@ -60,11 +61,12 @@ export default async function BillingPage({ searchParams }: Props) {
   // A return's or an action's one-off notice, handed over by proxy.ts (never from the URL).
   const notice: BillingNotice | null = billingNotice(requestHeaders.get(BILLING_NOTICE_HEADER));
 
-  const now = new Date();
   const [overview, planPrices] = await Promise.all([
-    loadBillingOverview(user.id, now),
+    loadBillingOverview(user.id),
     loadPlanPrices(),
   ]);
+  // The customer's billing time: a Stripe test clock's frozen time if it is on one (lib/clock.ts).
+  const { now } = overview;
   const sub = overview.subscription;
   const summary = sub?.summary;
   const live = sub !== null;
@@ -119,6 +121,25 @@ export default async function BillingPage({ searchParams }: Props) {
         </div>
       )}
 
+      {sub && summary && overview.paymentActionUrl && (
+        <div
+          role="alert"
+          data-testid="payment-action-banner"
+          className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3"
+        >
+          <div className="text-sm text-amber-900">
+            <p className="font-medium">Confirm your payment</p>
+            <p>{paymentActionText(summary.planName, sub.status)}</p>
+          </div>
+          <a
+            href={overview.paymentActionUrl}
+            className="rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700"
+          >
+            Confirm payment
+          </a>
+        </div>
+      )}
+
       {sub && summary && inactiveText && (
         <div
           role="alert"
@@ -126,7 +147,7 @@ export default async function BillingPage({ searchParams }: Props) {
           className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3"
         >
           <p className="text-sm text-amber-900">{inactiveText}</p>
-          {sub.status === "incomplete" && overview.openInvoiceUrl && (
+          {sub.status === "incomplete" && overview.openInvoiceUrl && !overview.paymentActionUrl && (
             <a
               href={overview.openInvoiceUrl}
               className="rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700"
@@ -147,7 +168,7 @@ export default async function BillingPage({ searchParams }: Props) {
             {pastDueText(summary.planName, overview.entitlements.graceEndsAt, now, locale)}
           </p>
           <div className="flex flex-wrap gap-2">
-            {overview.openInvoiceUrl && (
+            {overview.openInvoiceUrl && !overview.paymentActionUrl && (
               <a
                 href={overview.openInvoiceUrl}
                 className="rounded-md bg-red-700 px-4 py-2 text-sm font-medium text-white hover:bg-red-800"

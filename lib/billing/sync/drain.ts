@@ -103,7 +103,8 @@ async function syncClaimed(ticket: SyncTicket): Promise<DrainResult> {
   try {
     const owner = await ownerOf(ticket.customerId);
     if (!owner) throw new Error(`customer ${ticket.customerId} has no record`);
-    return await runSync(ticket, owner);
+    // Webhook-driven: the one place a new default card may pay an open invoice.
+    return await runSync(ticket, owner, { recoverCards: true });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`[billing] sync of ${ticket.customerId} failed (will retry): ${message}`);

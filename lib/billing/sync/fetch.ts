@@ -3,6 +3,7 @@ import { isStripeResourceMissing } from "@/lib/billing/billing-errors";
 import { defaultPaymentMethodId, idOf } from "@/lib/billing/sync-records";
 import { isLiveSubscriptionStatus } from "@/lib/billing/current-subscription";
 import { pacedStripeCall } from "@/lib/billing/sync/pace";
+import { INVOICE_PAYMENT_EXPAND } from "@/lib/billing/sync/payment-action";
 import {
   couponsNeedingCurrencyOptions,
   schedulePriceIds,
@@ -55,8 +56,9 @@ export async function fetchSnapshot(
   const stripe = getStripe();
   const [customerRead, subscriptionsRead, invoicesRead] = await Promise.all([
     settle(() =>
+      // `test_clock`: a test-mode customer on a test clock bills at the clock's frozen time.
       stripe.customers.retrieve(customerId, {
-        expand: ["invoice_settings.default_payment_method"],
+        expand: ["invoice_settings.default_payment_method", "test_clock"],
       }),
     ),
     settle(() =>
@@ -69,7 +71,13 @@ export async function fetchSnapshot(
         })
         .autoPagingToArray({ limit: 10_000 }),
     ),
-    settle(() => stripe.invoices.list({ customer: customerId, limit: INVOICE_WINDOW })),
+    settle(() =>
+      stripe.invoices.list({
+        customer: customerId,
+        limit: INVOICE_WINDOW,
+        expand: [INVOICE_PAYMENT_EXPAND],
+      }),
+    ),
   ]);
   if (!customerRead.ok) throw customerRead.error;
   const customer = customerRead.value;

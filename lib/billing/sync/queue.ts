@@ -17,6 +17,13 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 
 /** Timestamps are stored as UTC without a zone (Prisma's convention): compare them the same way. */
 const NOW = "(now() AT TIME ZONE 'UTC')";
+/**
+ * The time a claim's row is actually taken. `now()` is its statement's start: an event recorded
+ * (and its request counted) by a statement that started later but committed before the claim
+ * took the row would be covered by `claimedSeq` yet newer than a `now()` coverage time, and so
+ * stay unprocessed with nothing pending. Seen under shuffled, late webhook delivery.
+ */
+const CLAIM_TIME = "(clock_timestamp() AT TIME ZONE 'UTC')";
 
 /** How long a claim is exclusive: longer than any sync can take (reads time out after 15 s). */
 export const LEASE_MS = 120_000;
@@ -110,7 +117,7 @@ export async function claimNext(onlyCustomerIds?: readonly string[]): Promise<Sy
        "leaseUntil" = ${NOW} + $1::float8 * interval '1 millisecond',
        "leaseToken" = $2,
        "claimedSeq" = cs."requestSeq",
-       "claimedAt" = ${NOW},
+       "claimedAt" = ${CLAIM_TIME},
        "fetchSeq" = cs."fetchSeq" + 1
      FROM (
        SELECT "customerId" FROM "CustomerSync"
@@ -137,7 +144,7 @@ export async function immediateTicket(customerId: string): Promise<SyncTicket> {
   const rows = await db.$queryRawUnsafe<TicketRow[]>(
     `INSERT INTO "CustomerSync" ("customerId", "fetchSeq", "runAfter") VALUES ($1, 1, ${NOW})
      ON CONFLICT ("customerId") DO UPDATE SET "fetchSeq" = "CustomerSync"."fetchSeq" + 1
-     RETURNING "customerId", "fetchSeq", "requestSeq" AS "coveredSeq", ${NOW} AS "coveredUntil"`,
+     RETURNING "customerId", "fetchSeq", "requestSeq" AS "coveredSeq", ${CLAIM_TIME} AS "coveredUntil"`,
     customerId,
   );
   const row = rows[0];

@@ -23,7 +23,12 @@ beforeAll(async () => {
   await admin.connect();
   await admin.query(`CREATE DATABASE "${database}" TEMPLATE "${inject("templateDatabase")}"`);
   // No automatic webhook retries: a test redelivers explicitly, like Stripe's next attempt.
-  harness = await startBillingHarness({ databaseUrl: privateUrl, retryDelaysMs: [] });
+  // Shuffled, but never twice: these tests count the deliveries of one event.
+  harness = await startBillingHarness({
+    databaseUrl: privateUrl,
+    retryDelaysMs: [],
+    delivery: { duplicateRate: 0 },
+  });
   ({ db } = await import("@/lib/db"));
   ({ getStripe } = await import("@/lib/stripe"));
   state = await import("@/lib/billing/testing/state");

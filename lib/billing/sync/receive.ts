@@ -3,6 +3,7 @@ import { z } from "zod";
 import { idOf } from "@/lib/billing/sync-records";
 import { db } from "@/lib/db";
 import { recordEventAndRequestSync } from "@/lib/billing/sync/queue";
+import { recordTestClockReady } from "@/lib/billing/sync/test-clock-events";
 import { env } from "@/lib/env";
 import { stripeMode } from "@/lib/stripe";
 
@@ -34,6 +35,8 @@ export const HANDLED_EVENT_TYPES = [
   "invoice.finalized",
   "invoice.voided",
   "invoice.marked_uncollectible",
+  // Test mode: a test clock finished advancing, so its customers' time and objects moved.
+  "test_helpers.test_clock.ready",
 ] as const satisfies readonly Stripe.Event.Type[];
 
 type HandledEvent = Extract<Stripe.Event, { type: (typeof HANDLED_EVENT_TYPES)[number] }>;
@@ -85,6 +88,7 @@ export async function handleStripeWebhook(
     return refuseSignature(rejectionReasonOf(error), payload, "Invalid signature.");
   }
   if (!eventEnvelope.safeParse(event).success) return refuse(400, "Malformed event.");
+  warnOnceAboutApiVersion(event.api_version);
 
   const liveKey = stripeMode() === "live";
   if (event.livemode !== liveKey) {
@@ -110,6 +114,23 @@ export async function handleStripeWebhook(
     console.error(`[billing] recording ${event.id} (${event.type}) failed: ${message}`);
     return refuse(500, "Could not record the event; Stripe will retry.");
   }
+}
+
+/**
+ * An event rendered at another API version than the SDK's (an endpoint without a pinned
+ * `api_version` gets the account default) is still accepted: the sync reads only the event's id,
+ * type and customer, and re-fetches every object at the SDK's version. One warning per version
+ * and process says how to pin the endpoint.
+ */
+const warnedApiVersions = new Set<string>();
+function warnOnceAboutApiVersion(version: string | null): void {
+  const v = version ?? "(none)";
+  if (v === Stripe.API_VERSION || warnedApiVersions.has(v)) return;
+  warnedApiVersions.add(v);
+  console.warn(
+    `[billing] webhook events arrive at API version ${v}, not the SDK's ${Stripe.API_VERSION}: ` +
+      "accepted (the sync re-fetches from Stripe), but pin the endpoint: npm run stripe:setup -- --webhook-url <url>",
+  );
 }
 
 function refuse(status: 400 | 500, error: string): WebhookResult {
@@ -257,6 +278,8 @@ export function resetWebhookRejectionWindows(options: { writeDelayMs?: number } 
 
 /** What recording asks of the queue: which customer to sync, or the outcome if none. */
 function recordEvent(event: Stripe.Event) {
+  // A test clock names no customer: the clock's customers are synced (their time moved).
+  if (event.type === "test_helpers.test_clock.ready") return recordTestClockReady(event);
   const customerId = isHandled(event) ? customerIdOf(event) : null;
   const outcomeIfNoSync = !isHandled(event)
     ? "ignored"
@@ -283,6 +306,8 @@ export function customerIdOf(event: HandledEvent): string | null {
     case "customer.updated":
     case "customer.deleted":
       return event.data.object.id;
+    case "test_helpers.test_clock.ready":
+      return null; // names no customer: recordTestClockReady syncs the clock's customers
     case "payment_method.detached":
       // A detached payment method no longer names its customer; the previous value does.
       return idOf(event.data.object.customer) ?? idOf(event.data.previous_attributes?.customer);

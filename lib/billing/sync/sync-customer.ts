@@ -7,6 +7,12 @@ import {
   paymentMethodData,
   subscriptionData,
 } from "@/lib/billing/sync-records";
+import {
+  applyCardRecovery,
+  appliedDefaultPaymentMethod,
+  planCardRecovery,
+  recordAppliedCard,
+} from "@/lib/billing/sync/card-recovery";
 import { fetchSnapshot, type Snapshot } from "@/lib/billing/sync/fetch";
 import {
   finishTicket,
@@ -62,7 +68,11 @@ export function ownerOf(customerId: string): Promise<Owner | null> {
  * the same transaction, with the outcome. Reads Stripe instead of trusting event payloads, so
  * deliveries in any order or number converge.
  */
-export async function runSync(ticket: SyncTicket, owner: Owner): Promise<SyncResult> {
+export async function runSync(
+  ticket: SyncTicket,
+  owner: Owner,
+  options: { recoverCards?: boolean } = {},
+): Promise<SyncResult> {
   const { customerId } = ticket;
   const known = await db.subscription.findMany({
     where: { stripeCustomerId: customerId },
@@ -85,9 +95,17 @@ export async function runSync(ticket: SyncTicket, owner: Owner): Promise<SyncRes
     return skipped(customerId, refusal.reason);
   }
 
+  // The drain only (never a page's GET): a new default card pays what is owed (card-recovery.ts).
+  const recovery = options.recoverCards
+    ? planCardRecovery(snapshot, await appliedDefaultPaymentMethod(customerId))
+    : null;
+  // Its changes arrive as webhooks and are synced next; this snapshot is still Stripe's earlier state.
+  if (recovery) await applyCardRecovery(customerId, recovery);
+
   const written = await db.$transaction(async (tx) => {
     const newest = await takeSnapshotSlot(tx, ticket);
     if (newest) await writeSnapshot(tx, owner.userId, snapshot);
+    if (recovery) await recordAppliedCard(tx, customerId, recovery.paymentMethodId);
     await finishTicket(tx, ticket, "synced", env.BILLING_SYNC_MIN_INTERVAL_MS);
     return newest;
   }, WRITE_TRANSACTION);
@@ -141,6 +159,7 @@ async function writeSnapshot(
         name: customer.name ?? null,
         deleted: false,
         ...paymentMethodData(snapshot.paymentMethod),
+        ...testClockData(customer),
         syncedAt: now,
       },
     });
@@ -190,6 +209,17 @@ async function writeSnapshot(
       },
     });
   }
+}
+
+/** The customer's test clock and its frozen time (lib/clock.ts reads it); never in live mode. */
+function testClockData(customer: Stripe.Customer): {
+  testClockId: string | null;
+  testClockFrozenAt: Date | null;
+} {
+  const clock = customer.livemode ? null : customer.test_clock;
+  if (!clock) return { testClockId: null, testClockFrozenAt: null };
+  if (typeof clock === "string") return { testClockId: clock, testClockFrozenAt: null };
+  return { testClockId: clock.id, testClockFrozenAt: new Date(clock.frozen_time * 1000) };
 }
 
 /**

@@ -1,7 +1,11 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createPrivateDatabase } from "@/lib/billing/testing/database";
-import { emulatorControl, type EmulatorControl } from "@/tools/stripe-emulator/control";
+import {
+  emulatorControl,
+  type DeliveryMode,
+  type EmulatorControl,
+} from "@/tools/stripe-emulator/control";
 import { startStripeEmulator } from "@/tools/stripe-emulator/server";
 
 /**
@@ -36,6 +40,11 @@ type Options = {
   syncMinIntervalMs?: number;
   /** Connections of the app's pool (DATABASE_POOL_SIZE). */
   databasePoolSize?: number;
+  /**
+   * Webhook delivery. Default shuffled (random order, some twice, some late), as Stripe promises
+   * no order; the seed is printed, and STRIPE_EMULATOR_SEED replays a run.
+   */
+  delivery?: Partial<DeliveryMode>;
 };
 
 export async function startBillingHarness(options: Options = {}): Promise<BillingHarness> {
@@ -68,9 +77,15 @@ export async function startBillingHarness(options: Options = {}): Promise<Billin
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   const webhookUrl = `http://localhost:${(receiver.address() as AddressInfo).port}/api/webhooks/stripe`;
 
+  const seed = Number(process.env.STRIPE_EMULATOR_SEED) || undefined;
   const emulator = await startStripeEmulator({
     forward: { url: webhookUrl, secret: TEST_WEBHOOK_SECRET },
     retryDelaysMs: options.retryDelaysMs,
+    delivery: { order: "shuffled", ...(seed !== undefined && { seed }), ...options.delivery },
+    // Only the delivery line (it has the seed a failing run is replayed with).
+    log: (line) => {
+      if (line.startsWith("webhook delivery:")) console.log(`[billing harness] ${line}`);
+    },
   });
 
   process.env.STRIPE_API_BASE = emulator.url;

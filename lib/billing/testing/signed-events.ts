@@ -8,6 +8,8 @@ export type EventInput = {
   object: Record<string, unknown>;
   livemode?: boolean;
   id?: string;
+  /** Default: the SDK's (an endpoint pinned by stripe:setup). */
+  apiVersion?: string;
 };
 
 export function eventJson(input: EventInput): { id: string; payload: string } {
@@ -15,7 +17,7 @@ export function eventJson(input: EventInput): { id: string; payload: string } {
   const payload = JSON.stringify({
     id,
     object: "event",
-    api_version: Stripe.API_VERSION,
+    api_version: input.apiVersion ?? Stripe.API_VERSION,
     created: Math.floor(Date.now() / 1000),
     data: { object: input.object },
     livemode: input.livemode ?? false,

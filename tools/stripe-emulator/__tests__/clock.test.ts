@@ -42,6 +42,7 @@ describe("clock advance", () => {
     const r = await h.ctl.advanceClock({ to: item.current_period_end + 60 });
     expect(r.processed).toBe(1);
     expect(await typesSince(h.stripe, mark)).toEqual([
+      "invoice.upcoming",
       "customer.subscription.updated",
       "invoice.created",
       "invoice.finalized",
@@ -73,6 +74,7 @@ describe("clock advance", () => {
     let mark = await eventMark(h.stripe);
     await h.ctl.advanceClock({ to: end + 60 });
     expect(await typesSince(h.stripe, mark)).toEqual([
+      "invoice.upcoming",
       "customer.subscription.updated",
       "invoice.created",
       "invoice.finalized",
@@ -115,11 +117,15 @@ describe("clock advance", () => {
     const mark = await eventMark(h.stripe);
     await h.ctl.advanceClock({ days: 5 });
     const events = await eventsSince(h.stripe, mark);
-    expect(events.map((e) => e.type)).toEqual(["customer.subscription.trial_will_end"]);
-    expect(events[0]!.created).toBe(sub.trial_end! - 3 * 86400);
+    // invoice.upcoming: 3 days before the trial's first invoice too.
+    expect(events.map((e) => e.type)).toEqual([
+      "invoice.upcoming",
+      "customer.subscription.trial_will_end",
+    ]);
+    expect(events[1]!.created).toBe(sub.trial_end! - 3 * 86400);
     await h.ctl.advanceClock({ days: 3 });
     const types = await typesSince(h.stripe, mark);
-    expect(types.slice(1)).toEqual([
+    expect(types.slice(2)).toEqual([
       "customer.subscription.updated",
       "invoice.created",
       "invoice.finalized",
@@ -188,7 +194,7 @@ describe("expiry", () => {
 });
 
 describe("recovery from past_due in the portal", () => {
-  it("adding a working card pays the open invoice and reactivates the subscription", async () => {
+  it("adding a working card is not charged at once; the next retry charges the customer's new default", async () => {
     const { c, sub } = await subscribed("pm_card_chargeCustomerFail", { trial_period_days: 1 });
     await h.ctl.advanceClock({ days: 2 });
     expect((await h.stripe.subscriptions.retrieve(sub.id)).status).toBe("past_due");
@@ -202,13 +208,14 @@ describe("recovery from past_due in the portal", () => {
     expect((await getPage(session.url)).text).toContain("Payment failed");
     const mark = await eventMark(h.stripe);
     await postForm(`${session.url}/payment-methods`, { cardnumber: "4242424242424242" });
+    // Stripe's portal only sets the customer's invoice default (issue 12, behaviour 1).
     expect(await typesSince(h.stripe, mark)).toEqual([
       "payment_method.attached",
       "customer.updated",
-      "invoice.paid",
-      "invoice.payment_succeeded",
-      "customer.subscription.updated",
     ]);
+    expect((await h.stripe.subscriptions.retrieve(sub.id)).status).toBe("past_due");
+    // This subscription has no card of its own, so the retry uses the customer's new default.
+    await h.ctl.advanceClock({ days: 3 });
     expect((await h.stripe.subscriptions.retrieve(sub.id)).status).toBe("active");
   });
 });

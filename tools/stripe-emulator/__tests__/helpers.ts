@@ -78,22 +78,51 @@ export async function eventTypes(stripe: Stripe, sinceCreated = 0): Promise<stri
   return out.reverse().map((e) => e.type);
 }
 
+/**
+ * A browser's cookie jar for the hosted pages (portal sessions bind to the browser that opened
+ * them): cookies by name, sent where their Path is a prefix of the request's path.
+ */
+const jar = new Map<string, { value: string; host: string; path: string }>();
+
+function cookiesFor(url: string): Record<string, string> {
+  const u = new URL(url);
+  const pairs = [...jar.entries()]
+    .filter(([, c]) => c.host === u.host && u.pathname.startsWith(c.path))
+    .map(([name, c]) => `${name}=${c.value}`);
+  return pairs.length ? { cookie: pairs.join("; ") } : {};
+}
+
+function keepCookies(url: string, res: Response): void {
+  const u = new URL(url);
+  for (const line of res.headers.getSetCookie()) {
+    const [pair = "", ...attrs] = line.split(";").map((x) => x.trim());
+    const [name = "", ...value] = pair.split("=");
+    const path = attrs.find((a) => a.toLowerCase().startsWith("path="))?.slice(5) ?? "/";
+    jar.set(name, { value: value.join("="), host: u.host, path: decodeURIComponent(path) });
+  }
+}
+
 /** Posts a hosted-page form like a browser without JavaScript would. */
 export async function postForm(
   url: string,
   fields: Record<string, string>,
 ): Promise<{ status: number; location: string | null; text: string }> {
+  // A browser posts a portal form only after opening the session's link (which binds it).
+  const portalRoot = /^(.*\/p\/session\/[^/?]+)/.exec(url)?.[1];
+  if (portalRoot && !cookiesFor(url).cookie) await getPage(portalRoot);
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: { "content-type": "application/x-www-form-urlencoded", ...cookiesFor(url) },
     body: new URLSearchParams(fields).toString(),
     redirect: "manual",
   });
+  keepCookies(url, res);
   return { status: res.status, location: res.headers.get("location"), text: await res.text() };
 }
 
 export async function getPage(url: string): Promise<{ status: number; text: string }> {
-  const res = await fetch(url, { redirect: "manual" });
+  const res = await fetch(url, { redirect: "manual", headers: cookiesFor(url) });
+  keepCookies(url, res);
   return { status: res.status, text: await res.text() };
 }
 

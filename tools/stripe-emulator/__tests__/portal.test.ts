@@ -150,7 +150,11 @@ describe("portal configuration and session validation", () => {
         },
       }),
     ).rejects.toMatchObject({ statusCode: 400 });
-    const noPm = await makeConfig({ payment_method_update: { enabled: false } });
+    // Stripe refuses subscription updates without payment method updates: both off.
+    const noPm = await makeConfig({
+      payment_method_update: { enabled: false },
+      subscription_update: { enabled: false },
+    });
     await expect(
       session({ configuration: noPm.id, flow_data: { type: "payment_method_update" } }),
     ).rejects.toMatchObject({ statusCode: 400, param: "flow_data[type]" });
@@ -345,7 +349,12 @@ describe("portal actions over plain HTML forms", () => {
       quantity: "5",
     });
     const events = await eventsSince(h.stripe, mark);
-    expect(events.map((e) => e.type)).toEqual(["customer.subscription.updated"]);
+    // create_prorations: the proration is a pending invoice item for the next invoice.
+    expect(events.map((e) => e.type)).toEqual([
+      "customer.subscription.updated",
+      "invoiceitem.created",
+      "invoiceitem.created",
+    ]);
     expect((events[0]!.data.object as Stripe.Subscription).items.data[0]?.quantity).toBe(5);
     await postForm(`${s.url}/customer`, {
       name: "Addr",

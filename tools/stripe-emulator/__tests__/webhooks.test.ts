@@ -1,5 +1,6 @@
 import Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_ACCOUNT_API_VERSION } from "../events";
 import { startHarness, startReceiver, type Harness, type Receiver } from "./helpers";
 
 let h: Harness;
@@ -33,7 +34,9 @@ describe("webhook delivery", () => {
     );
     expect(events.map((e) => e.type).sort()).toEqual(["customer.created", "customer.updated"]);
     const created = events.find((e) => e.type === "customer.created");
-    expect(created).toMatchObject({ livemode: false, api_version: Stripe.API_VERSION });
+    // No api_version on the endpoint: the account default, which is not the SDK's.
+    expect(created).toMatchObject({ livemode: false, api_version: DEFAULT_ACCOUNT_API_VERSION });
+    expect(DEFAULT_ACCOUNT_API_VERSION).not.toBe(Stripe.API_VERSION);
     expect(() =>
       verifier.webhooks.constructEvent(
         rx.received[0]!.body,
@@ -45,6 +48,50 @@ describe("webhook delivery", () => {
     expect(attempts.every((a) => a.status === 200 && a.attempt === 1)).toBe(true);
     // pending_webhooks drops to 0 once delivered.
     expect((await h.stripe.events.retrieve(created!.id)).pending_webhooks).toBe(0);
+  });
+
+  it("an endpoint's api_version is stored, returned and used for its events", async () => {
+    const pinned = await h.stripe.webhookEndpoints.create({
+      url: rx.url,
+      enabled_events: ["customer.created"],
+      api_version: Stripe.API_VERSION,
+    });
+    expect(pinned.api_version).toBe(Stripe.API_VERSION);
+    expect((await h.stripe.webhookEndpoints.retrieve(pinned.id)).api_version).toBe(
+      Stripe.API_VERSION,
+    );
+    const other = await startReceiver();
+    const unpinned = await h.stripe.webhookEndpoints.create({
+      url: other.url,
+      enabled_events: ["customer.created"],
+    });
+    expect(unpinned.api_version).toBeNull();
+    await h.stripe.customers.create({});
+    await h.ctl.flush();
+    const at = (r: Receiver) => (JSON.parse(r.received[0]!.body) as Stripe.Event).api_version;
+    expect(at(rx)).toBe(Stripe.API_VERSION);
+    expect(at(other)).toBe(DEFAULT_ACCOUNT_API_VERSION);
+    await other.close();
+  });
+
+  it("refuses an api_version the emulator cannot render, and api_version on update", async () => {
+    const err = await h.stripe.webhookEndpoints
+      .create({
+        url: rx.url,
+        enabled_events: ["customer.created"],
+        api_version: "2019-01-01" as Stripe.WebhookEndpointCreateParams.ApiVersion,
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(err).toMatchObject({ param: "api_version" });
+    expect((await h.stripe.webhookEndpoints.list()).data).toHaveLength(0);
+    const e = await h.stripe.webhookEndpoints.create({ url: rx.url, enabled_events: ["*"] });
+    // Stripe's update params have no api_version: an endpoint's version is fixed at creation.
+    await expect(
+      h.stripe.webhookEndpoints.update(e.id, {
+        api_version: Stripe.API_VERSION,
+      } as Stripe.WebhookEndpointUpdateParams),
+    ).rejects.toMatchObject({ param: "api_version" });
   });
 
   it("retries after 500 with backoff until 2xx", async () => {

@@ -1,5 +1,5 @@
 /** Typed accessors over parsed form params; they throw Stripe's parameter errors. */
-import { invalid, missing, unknownParam } from "./errors";
+import { ApiError, invalid, missing, unknownParam } from "./errors";
 import type { FormObject, FormValue } from "./form";
 
 export type Params = FormObject;
@@ -20,7 +20,16 @@ export function reqStr(p: Params, key: string, path = key): string {
 export function int(p: Params, key: string, path = key): number | undefined {
   const v = str(p, key, path);
   if (v === undefined || v === "") return undefined;
-  if (!/^-?\d+$/.test(v)) throw invalid(path, `Invalid integer: ${v}`);
+  if (!/^-?\d+$/.test(v)) {
+    // Stripe's documented code for this one (schema/check-params.ts uses it too).
+    throw new ApiError(
+      400,
+      "invalid_request_error",
+      `Invalid integer: ${v}`,
+      "parameter_invalid_integer",
+      path,
+    );
+  }
   return Number(v);
 }
 

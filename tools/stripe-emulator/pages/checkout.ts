@@ -7,6 +7,8 @@ import { ApiError } from "../http/errors";
 import { parseForm } from "../http/form";
 import { readBody, redirect, sendHtml } from "../http/respond";
 import { checkoutInternal, completeCheckout } from "../resources/checkout";
+import { AUTHENTICATION_FAILED } from "../resources/payment-attempts";
+import { findTestCard } from "../resources/payment-methods";
 import { formatAmount } from "../currency";
 import { priceSupports, unitAmountIn } from "../resources/prices";
 import type { Mode } from "../store";
@@ -64,13 +66,31 @@ function page(
   return layout("Checkout", body, { back: cancel });
 }
 
+/**
+ * The 3-D Secure step for cards that always ask for it: the card details ride along in hidden
+ * fields (this page has no JavaScript), and nothing exists until the customer completes it.
+ */
+function authenticationPage(
+  session: Stripe.Checkout.Session,
+  form: Record<string, string>,
+): string {
+  const hidden = ["email", "name", "cardnumber", "exp"]
+    .map((k) => `<input type="hidden" name="${k}" value="${esc(form[k] ?? "")}">`)
+    .join("");
+  const action = `/c/pay/${esc(session.id)}/authenticate`;
+  const button = (outcome: string, label: string, cls: string) =>
+    `<form class="inline" method="post" action="${action}">${hidden}<input type="hidden" name="outcome" value="${outcome}"><button class="${cls}" type="submit">${label}</button></form>`;
+  const body = `<div class="card" data-testid="authentication"><h2>Confirm your payment</h2><p>Your bank asks you to authenticate this payment (3-D Secure test page).</p><div class="actions">${button("complete", "Complete authentication", "primary")} ${button("fail", "Fail authentication", "")}</div></div>`;
+  return layout("Checkout", body);
+}
+
 export async function handleCheckoutPage(
   core: EmulatorCore,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  const m = /^\/c\/pay\/([^/]+)$/.exec(url.pathname);
+  const m = /^\/c\/pay\/([^/]+)(\/authenticate)?$/.exec(url.pathname);
   const found = m ? findSession(core, decodeURIComponent(m[1] ?? "")) : null;
   if (!found)
     return sendHtml(
@@ -95,6 +115,13 @@ export async function handleCheckoutPage(
   const raw = parseForm(await readBody(req));
   const form: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) if (typeof v === "string") form[k] = v;
+  const authStep = Boolean(m?.[2]);
+  if (authStep && form.outcome !== "complete") {
+    return sendHtml(res, 402, page(ctx, session, AUTHENTICATION_FAILED, form));
+  }
+  if (!authStep && findTestCard(form.cardnumber ?? "")?.fails === "authenticate") {
+    return sendHtml(res, 200, authenticationPage(session, form));
+  }
   try {
     const exp = parseExpiry(form.exp);
     completeCheckout(ctx, session, {
@@ -103,6 +130,7 @@ export async function handleCheckoutPage(
       name: form.name ?? "",
       expMonth: exp?.month,
       expYear: exp?.year,
+      authenticated: authStep,
     });
     core.changed();
   } catch (e) {

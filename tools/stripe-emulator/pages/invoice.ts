@@ -2,12 +2,23 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type Stripe from "stripe";
 import type { EmulatorCore } from "../core";
-import { sendHtml } from "../http/respond";
+import { parseForm } from "../http/form";
+import { readBody, redirect, sendHtml } from "../http/respond";
 import { formatAmount } from "../currency";
+import { authenticateInvoicePayment } from "../resources/payment-attempts";
+import { paymentNeedsAction } from "../resources/payment-intents";
+import type { Mode } from "../store";
 import { esc, fmtDate, layout } from "./layout";
 
-function findInvoice(core: EmulatorCore, id: string): Stripe.Invoice | undefined {
-  return core.state.modes.test.invoices[id] ?? core.state.modes.live.invoices[id];
+function findInvoice(
+  core: EmulatorCore,
+  id: string,
+): { mode: Mode; inv: Stripe.Invoice } | undefined {
+  for (const mode of ["test", "live"] as const) {
+    const inv = core.state.modes[mode].invoices[id];
+    if (inv) return { mode, inv };
+  }
+  return undefined;
 }
 
 /** Builds a minimal valid one-page PDF (text only) with correct xref offsets. */
@@ -38,18 +49,32 @@ export function minimalPdf(lines: string[]): Buffer {
   return Buffer.from(out, "latin1");
 }
 
+/** "Complete authentication" / "Fail authentication", like Stripe's test 3-D Secure page. */
+function authenticationCard(inv: Stripe.Invoice): string {
+  const action = `/i/${esc(inv.id)}/authenticate`;
+  return `<div class="card" data-testid="authentication"><h2>Confirm your payment</h2><p>Your bank asks you to authenticate this payment (3-D Secure).</p><div class="actions"><form class="inline" method="post" action="${action}"><input type="hidden" name="outcome" value="complete"><button class="primary" type="submit">Complete authentication</button></form> <form class="inline" method="post" action="${action}"><input type="hidden" name="outcome" value="fail"><button type="submit">Fail authentication</button></form></div></div>`;
+}
+
 export async function handleInvoicePage(
   core: EmulatorCore,
-  _req: IncomingMessage,
+  req: IncomingMessage,
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  const m = /^\/i\/([^/]+)(\/pdf)?$/.exec(url.pathname);
-  const inv = m ? findInvoice(core, decodeURIComponent(m[1] ?? "")) : undefined;
-  if (!inv)
+  const m = /^\/i\/([^/]+)(\/pdf|\/authenticate)?$/.exec(url.pathname);
+  const found = m ? findInvoice(core, decodeURIComponent(m[1] ?? "")) : undefined;
+  if (!found)
     return sendHtml(res, 404, layout("Invoice", `<div class="card">No such invoice.</div>`));
+  const { inv, mode } = found;
+  const ctx = core.ctx(mode, { id: null, idempotency_key: null });
+  if (m?.[2] === "/authenticate") {
+    if (req.method !== "POST") return redirect(res, `/i/${inv.id}`);
+    const outcome = parseForm(await readBody(req)).outcome === "complete" ? "complete" : "fail";
+    if (authenticateInvoicePayment(ctx, inv, outcome)) core.changed();
+    return redirect(res, `/i/${inv.id}`);
+  }
   const amount = (n: number) => formatAmount(n, inv.currency);
-  if (m?.[2]) {
+  if (m?.[2] === "/pdf") {
     const pdf = minimalPdf([
       `Invoice ${inv.number ?? inv.id} (Local Stripe emulator)`,
       `Status: ${inv.status}`,
@@ -72,6 +97,6 @@ export async function handleInvoicePage(
   const body = `<div class="card"><h2>Invoice ${esc(inv.number ?? inv.id)} <span class="badge ${badge}">${esc(inv.status)}</span></h2>
 <p class="muted">Billed to ${esc(inv.customer_email ?? inv.customer_name ?? "")} · ${esc(fmtDate(inv.created))}</p>
 <table><tbody>${rows}<tr><th>Total</th><th>${esc(amount(inv.total))}</th></tr><tr><td>Amount paid</td><td>${esc(amount(inv.amount_paid))}</td></tr><tr><td>Amount due</td><td>${esc(amount(inv.amount_due))}</td></tr></tbody></table>
-<div class="actions"><a class="button" href="/i/${esc(inv.id)}/pdf">Download PDF</a></div></div>`;
+<div class="actions"><a class="button" href="/i/${esc(inv.id)}/pdf">Download PDF</a></div></div>${paymentNeedsAction(ctx, inv) ? authenticationCard(inv) : ""}`;
   sendHtml(res, 200, layout(`Invoice ${inv.number ?? ""}`, body));
 }

@@ -36,14 +36,10 @@ import {
   nextPeriodEnd,
   periodOf,
   previewUpdate,
-  retryOpenInvoice,
 } from "../resources/subscriptions";
 import type { Mode, PortalSessionInternal } from "../store";
 import { cardFields, esc, fmtDate, layout, parseExpiry } from "./layout";
-
-/** Stripe: the URL must be opened within ~5 minutes; an opened session lasts a while. */
-const OPEN_WITHIN_MS = 5 * 60_000;
-const SESSION_LIFETIME_MS = 60 * 60_000;
+import { admitPortalRequest } from "./portal-session-gate";
 
 const REASON_LABELS: Record<string, string> = {
   too_expensive: "It's too expensive",
@@ -519,13 +515,8 @@ function setDefaultCard(p: Portal, pmId: string): void {
   c.invoice_settings.default_payment_method = pmId;
   const changes = diff(before, c);
   if (Object.keys(changes).length) p.ctx.emit("customer.updated", structuredClone(c), changes);
-  // The portal also moves subscriptions that had their own default card to the new one.
-  for (const sub of subscriptionsOf(p)) {
-    if (sub.default_payment_method && sub.default_payment_method !== pmId) {
-      applySubscriptionUpdate(p.ctx, sub, { defaultPaymentMethod: pmId });
-    }
-    if (sub.status === "past_due" || sub.status === "incomplete") retryOpenInvoice(p.ctx, sub);
-  }
+  // Like Stripe: only the customer's invoice default. A subscription's own default_payment_method
+  // (Checkout sets one) still wins, and no open invoice is paid here: that is the app's job.
 }
 
 async function readForm(req: IncomingMessage): Promise<Form> {
@@ -559,15 +550,10 @@ export async function handlePortalPage(
     flowDone: false,
   };
   ctx.s.portalInternal[session.id] = internal;
-  const nowMs = Date.now();
-  if (internal.openedAtMs === null) {
-    if (nowMs - internal.createdAtMs > OPEN_WITHIN_MS)
-      return expired("This portal session has expired. Return to the app and open billing again.");
-    internal.openedAtMs = nowMs;
-    core.changed();
-  } else if (nowMs - internal.openedAtMs > SESSION_LIFETIME_MS) {
-    return expired("This portal session has expired. Return to the app and open billing again.");
-  }
+  const wasOpened = internal.openedAtMs !== null;
+  const gate = admitPortalRequest(internal, session.id, req, res, Date.now());
+  if (!gate.ok) return expired(gate.message);
+  if (!wasOpened) core.changed();
   const configId =
     typeof session.configuration === "string" ? session.configuration : session.configuration.id;
   const config = ctx.s.portalConfigurations[configId];

@@ -18,6 +18,8 @@ import {
 import { newId, newestFirst, randomToken } from "../store";
 import { DAY_SECONDS } from "../clock";
 import { customerFactory, getCustomer } from "./customers";
+import { atCustomerTime } from "./test-clocks";
+import { AUTHENTICATION_FAILED } from "./payment-attempts";
 import { attachPaymentMethod, findTestCard, paymentMethodFactory } from "./payment-methods";
 import { parseCurrency } from "../currency";
 import { getPrice, priceSupports, unitAmountIn } from "./prices";
@@ -40,6 +42,8 @@ export function checkoutSessionFactory(
     currency: string;
     amountTotal: number;
     metadata: Record<string, string>;
+    /** Default `hosted_page`: `hosted` / `embedded` were renamed in 2026-03-25.dahlia. */
+    uiMode?: "hosted_page" | "embedded_page" | "elements" | "form";
   },
 ): Stripe.Checkout.Session {
   const id = `cs_${ctx.mode}_${randomToken(58)}`;
@@ -106,7 +110,7 @@ export function checkoutSessionFactory(
     subscription: null,
     success_url: f.successUrl,
     total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
-    ui_mode: "hosted",
+    ui_mode: f.uiMode ?? "hosted_page",
     url: `${ctx.baseUrl}/c/pay/${id}`,
     wallet_options: null,
   };
@@ -151,6 +155,8 @@ export function createCheckoutSession(ctx: Ctx, p: Params): Stripe.Checkout.Sess
   }
   const customer = str(p, "customer") || null;
   if (customer) getCustomer(ctx, customer, "customer");
+  // A customer on a test clock: the session is created (and expires) on the clock's time.
+  atCustomerTime(ctx, customer);
   const items = objArr(p, "line_items");
   if (!items || items.length === 0) throw missing("line_items");
   const lines = items.map((it, i) => {
@@ -168,7 +174,9 @@ export function createCheckoutSession(ctx: Ctx, p: Params): Stripe.Checkout.Sess
     return { price: price.id, quantity: int(it, "quantity", `line_items[${i}][quantity]`) ?? 1 };
   });
   const successUrl = str(p, "success_url") || null;
-  if (!successUrl && str(p, "ui_mode") !== "embedded") throw missing("success_url");
+  // The SDK's closed set (server.ts validates it); only the hosted page needs a success_url.
+  const uiMode = oneOf(p, "ui_mode", ["hosted_page", "embedded_page", "elements", "form"] as const);
+  if (!successUrl && (uiMode ?? "hosted_page") === "hosted_page") throw missing("success_url");
   // The session's currency: `currency` (one of the prices' currency_options, or their own), else
   // the first price's. Every line must be billable in it, like Stripe.
   const firstPrice = ctx.s.prices[lines[0]?.price ?? ""];
@@ -204,6 +212,7 @@ export function createCheckoutSession(ctx: Ctx, p: Params): Stripe.Checkout.Sess
     currency,
     amountTotal: trialDays ? 0 : amount,
     metadata: applyMetadata({}, p),
+    uiMode,
   });
   ctx.s.checkoutSessions[session.id] = session;
   ctx.s.checkoutInternal[session.id] = {
@@ -279,13 +288,29 @@ export function lineItems(
 export function completeCheckout(
   ctx: Ctx,
   session: Stripe.Checkout.Session,
-  form: { cardNumber: string; email: string; name: string; expMonth?: number; expYear?: number },
+  form: {
+    cardNumber: string;
+    email: string;
+    name: string;
+    expMonth?: number;
+    expYear?: number;
+    /** The page's 3-D Secure step was completed (cards that always ask for it). */
+    authenticated?: boolean;
+  },
 ): Stripe.Checkout.Session {
   if (session.status !== "open") throw badRequest("This Checkout Session is no longer active.");
   const card = findTestCard(form.cardNumber);
   if (!card)
     throw new ApiError(402, "card_error", "Your card number is incorrect.", "incorrect_number");
   if (card.fails === "attach") throw cardDeclined(card.declineCode);
+  if (card.fails === "authenticate" && !form.authenticated) {
+    throw new ApiError(
+      402,
+      "card_error",
+      AUTHENTICATION_FAILED,
+      "payment_intent_authentication_failure",
+    );
+  }
   const internal = checkoutInternal(ctx, session);
   const amount = session.amount_total ?? 0;
   // Check the charge before creating anything: a decline in Checkout leaves no objects behind.
@@ -301,6 +326,7 @@ export function completeCheckout(
     customerId = c.id;
   }
   const customer = getCustomer(ctx, customerId);
+  atCustomerTime(ctx, customer.id);
   const pm = paymentMethodFactory(
     ctx,
     card,
@@ -318,6 +344,7 @@ export function completeCheckout(
     metadata: internal.subscriptionMetadata,
     currency: internal.currency ?? session.currency ?? undefined,
     activateAfterPayment: true,
+    authenticated: form.authenticated,
   });
   session.status = "complete";
   session.payment_status = internal.trialDays ? "no_payment_required" : "paid";

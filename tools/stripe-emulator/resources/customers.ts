@@ -7,6 +7,7 @@ import { allowOnly, applyMetadata, obj, str, type Params } from "../http/params"
 import { onSubscriptionCanceled } from "./subscription-schedules";
 import { newId, newestFirst } from "../store";
 import { attachPaymentMethod, cardOf, getPaymentMethod } from "./payment-methods";
+import { atCustomerTime, clockForNewCustomer } from "./test-clocks";
 
 const ADDRESS_KEYS = ["city", "country", "line1", "line2", "postal_code", "state"] as const;
 
@@ -65,7 +66,18 @@ export function getCustomer(ctx: Ctx, id: string, param = "id"): Stripe.Customer
 const FIELDS = ["email", "name", "description", "phone"] as const;
 
 export function createCustomer(ctx: Ctx, p: Params): Stripe.Customer {
-  allowOnly(p, [...FIELDS, "metadata", "payment_method", "invoice_settings", "address"]);
+  allowOnly(p, [
+    ...FIELDS,
+    "metadata",
+    "payment_method",
+    "invoice_settings",
+    "address",
+    "test_clock",
+  ]);
+  // On a test clock, the customer (and everything it gets later) lives at the clock's time.
+  const clockId = str(p, "test_clock");
+  const clock = clockId ? clockForNewCustomer(ctx, clockId) : null;
+  if (clock) ctx.now = clock.frozen_time;
   const c = customerFactory(ctx, {
     email: str(p, "email") ?? null,
     name: str(p, "name") ?? null,
@@ -73,6 +85,7 @@ export function createCustomer(ctx: Ctx, p: Params): Stripe.Customer {
     phone: str(p, "phone") ?? null,
     metadata: applyMetadata({}, p),
   });
+  c.test_clock = clock?.id ?? null;
   const address = obj(p, "address");
   if (address) c.address = addressFrom(address, null);
   // `payment_method` attaches a card at creation; check it first so a decline creates nothing.
@@ -134,6 +147,7 @@ export function updateCustomer(ctx: Ctx, id: string, p: Params): Stripe.Customer
 
 export function deleteCustomer(ctx: Ctx, id: string): Stripe.DeletedCustomer {
   const c = getCustomer(ctx, id);
+  atCustomerTime(ctx, id);
   // Stripe cancels the customer's subscriptions immediately when the customer is deleted.
   for (const sub of Object.values(ctx.s.subscriptions)) {
     if (sub.customer === id && sub.status !== "canceled" && sub.status !== "incomplete_expired") {

@@ -11,8 +11,11 @@ import { getCustomer } from "./customers";
 export interface TestCard {
   number: string;
   brand: "visa" | "mastercard" | "amex";
-  /** `attach`: declined when attached; `charge`: attaches fine, every charge fails. */
-  fails: "never" | "attach" | "charge";
+  /**
+   * `attach`: declined when attached; `charge`: attaches fine, every charge fails;
+   * `authenticate`: every charge needs the customer's 3-D Secure authentication first.
+   */
+  fails: "never" | "attach" | "charge" | "authenticate";
   declineCode: string;
 }
 
@@ -23,6 +26,19 @@ export const TEST_CARDS: TestCard[] = [
   { number: "4000000000000002", brand: "visa", fails: "attach", declineCode: "generic_decline" },
   { number: "4000000000009995", brand: "visa", fails: "attach", declineCode: "insufficient_funds" },
   { number: "4000000000000341", brand: "visa", fails: "charge", declineCode: "generic_decline" },
+  // Stripe's "always authenticate" card and its 3DS2 card: on and off session alike.
+  {
+    number: "4000002760003184",
+    brand: "visa",
+    fails: "authenticate",
+    declineCode: "authentication_required",
+  },
+  {
+    number: "4000000000003220",
+    brand: "visa",
+    fails: "authenticate",
+    declineCode: "authentication_required",
+  },
 ];
 
 /** Stripe's shortcut ids and tokens for the cards above. */
@@ -39,6 +55,10 @@ const ALIASES: Record<string, string> = {
   tok_chargeDeclinedInsufficientFunds: "4000000000009995",
   pm_card_chargeCustomerFail: "4000000000000341",
   tok_chargeCustomerFail: "4000000000000341",
+  pm_card_authenticationRequired: "4000002760003184",
+  tok_authenticationRequired: "4000002760003184",
+  pm_card_threeDSecure2Required: "4000000000003220",
+  tok_threeDSecure2Required: "4000000000003220",
 };
 
 export function findTestCard(number: string): TestCard | undefined {

@@ -19,6 +19,13 @@ import {
 } from "../http/params";
 import { newId, newestFirst, randomToken } from "../store";
 import { getCustomer } from "./customers";
+import {
+  checkConfiguration,
+  checkConfirmItems,
+  checkHeadline,
+  checkRetention,
+  PRODUCTS_MAX,
+} from "./portal-rules";
 import { getPrice, getProduct } from "./prices";
 import { FEEDBACK, customerIdOf, getSubscription, isLive } from "./subscriptions";
 
@@ -77,6 +84,7 @@ function applyConfigParams(ctx: Ctx, c: Config, p: Params): void {
   if (bp) {
     for (const k of ["headline", "privacy_policy_url", "terms_of_service_url"] as const) {
       const v = str(bp, k, `business_profile[${k}]`);
+      if (k === "headline" && v) checkHeadline(v);
       if (v !== undefined) c.business_profile[k] = v || null;
     }
   }
@@ -165,7 +173,7 @@ function applyConfigParams(ctx: Ctx, c: Config, p: Params): void {
     } else if (su.default_allowed_updates === "") t.default_allowed_updates = [];
     const products = objArr(su, "products");
     if (products) {
-      if (products.length > 10) {
+      if (products.length > PRODUCTS_MAX) {
         throw invalid(
           "features[subscription_update][products]",
           "You can specify up to 10 products.",
@@ -245,6 +253,7 @@ export function createConfiguration(ctx: Ctx, p: Params): Config {
   if (!obj(p, "features")) throw missing("features");
   const c = configurationFactory(ctx);
   applyConfigParams(ctx, c, p);
+  checkConfiguration(c);
   // The first configuration of a mode becomes the default, like the Dashboard-saved one.
   if (!Object.values(ctx.s.portalConfigurations).some((x) => x.is_default)) c.is_default = true;
   ctx.s.portalConfigurations[c.id] = c;
@@ -254,17 +263,21 @@ export function createConfiguration(ctx: Ctx, p: Params): Config {
 
 export function updateConfiguration(ctx: Ctx, id: string, p: Params): Config {
   allowOnly(p, CONFIG_PARAMS);
-  const c = getConfiguration(ctx, id);
-  const before = structuredClone(c);
+  const stored = getConfiguration(ctx, id);
+  const before = structuredClone(stored);
+  // Judge the merged result on a copy: a refused update leaves the configuration as it was.
+  const c = structuredClone(stored);
   applyConfigParams(ctx, c, p);
   if (c.is_default && !c.active)
     throw badRequest("The default configuration cannot be deactivated.", "active");
-  const changes = diff(before, c);
+  checkConfiguration(c);
+  Object.assign(stored, c);
+  const changes = diff(before, stored);
   if (Object.keys(changes).length) {
-    c.updated = ctx.now;
-    ctx.emit("billing_portal.configuration.updated", structuredClone(c), changes);
+    stored.updated = ctx.now;
+    ctx.emit("billing_portal.configuration.updated", structuredClone(stored), changes);
   }
-  return c;
+  return stored;
 }
 
 export function listConfigurations(ctx: Ctx, p: Params): Stripe.ApiList<Config> {
@@ -377,6 +390,7 @@ function parseFlow(ctx: Ctx, customer: string, config: Config, fd: Params): Flow
     case "subscription_cancel": {
       if (!f.subscription_cancel.enabled) disabled("subscription_cancel");
       const sub = flowSubscription(ctx, customer, fd, "subscription_cancel");
+      checkRetention(obj(fd, "subscription_cancel") ?? {});
       flow.subscription_cancel = { retention: null, subscription: sub };
       break;
     }
@@ -402,6 +416,7 @@ function parseFlow(ctx: Ctx, customer: string, config: Config, fd: Params): Flow
       const items = objArr(inner, "items", "flow_data[subscription_update_confirm][items]");
       if (!items || items.length === 0)
         throw missing("flow_data[subscription_update_confirm][items]");
+      checkConfirmItems(sub, items, "flow_data[subscription_update_confirm][items]");
       const allowed = allowedPrices(config);
       flow.subscription_update_confirm = {
         discounts: null,

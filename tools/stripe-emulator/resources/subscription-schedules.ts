@@ -115,7 +115,7 @@ export function scheduleFactory(
     released_subscription: null,
     status: "active",
     subscription: sub.id,
-    test_clock: null,
+    test_clock: sub.test_clock,
   };
 }
 

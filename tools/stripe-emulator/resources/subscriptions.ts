@@ -42,11 +42,14 @@ import {
   releaseSchedule,
 } from "./subscription-schedules";
 import { formatAmount, parseCurrency } from "../currency";
+import { nextRetryAt } from "../dunning";
+import { emitPendingInvoiceItems } from "./invoice-items";
+import { clockOfCustomer } from "../timeline";
+import { atCustomerTime } from "./test-clocks";
+import { billingModeParam, FLEXIBLE } from "./billing-mode";
 
 export { formatAmount } from "../currency";
 
-/** Days after the first failed renewal payment when Stripe-like retries happen. */
-export const RETRY_SCHEDULE_DAYS = [3, 5, 7];
 /** A subscription whose first payment fails stays `incomplete` this long. */
 export const INCOMPLETE_EXPIRY_SECONDS = 23 * 3600;
 
@@ -103,7 +106,13 @@ export function itemFactory(
 
 export function subscriptionFactory(
   ctx: Ctx,
-  f: { id: string; customer: string; currency: string; items: Stripe.SubscriptionItem[] },
+  f: {
+    id: string;
+    customer: string;
+    currency: string;
+    items: Stripe.SubscriptionItem[];
+    billingMode?: Stripe.Subscription.BillingMode;
+  },
 ): Stripe.Subscription {
   return {
     id: f.id,
@@ -113,7 +122,7 @@ export function subscriptionFactory(
     automatic_tax: { disabled_reason: null, enabled: false, liability: null },
     billing_cycle_anchor: ctx.now,
     billing_cycle_anchor_config: null,
-    billing_mode: { flexible: null, type: "classic" },
+    billing_mode: structuredClone(f.billingMode ?? FLEXIBLE),
     billing_schedules: [],
     billing_thresholds: null,
     cancel_at: null,
@@ -158,7 +167,7 @@ export function subscriptionFactory(
     schedule: null,
     start_date: ctx.now,
     status: "incomplete",
-    test_clock: null,
+    test_clock: clockOfCustomer(ctx.s, f.customer),
     transfer_data: null,
     trial_end: null,
     trial_settings: {
@@ -281,6 +290,10 @@ export interface CreateSubscriptionInput {
    * the first invoice is paid (what Stripe sends for Checkout subscriptions).
    */
   activateAfterPayment?: boolean;
+  /** The customer has just completed 3-D Secure for the first payment (Checkout's step). */
+  authenticated?: boolean;
+  /** `billing_mode` on create; flexible unless classic is asked for. */
+  billingMode?: Stripe.Subscription.BillingMode;
 }
 
 /**
@@ -292,6 +305,7 @@ export function createSubscriptionFrom(
   input: CreateSubscriptionInput,
 ): Stripe.Subscription {
   const customer = getCustomer(ctx, input.customer, "customer");
+  atCustomerTime(ctx, customer.id);
   if (input.items.length === 0) throw missing("items");
   const prices = input.items.map((it, i) => getPrice(ctx, it.price, `items[${i}][price]`));
   const currency = input.currency ?? prices[0]?.currency ?? "usd";
@@ -337,7 +351,13 @@ export function createSubscriptionFrom(
     if (!price) throw missing(`items[${i}][price]`);
     return itemFactory(ctx, id, price, it.quantity, period);
   });
-  const sub = subscriptionFactory(ctx, { id, customer: customer.id, currency, items });
+  const sub = subscriptionFactory(ctx, {
+    id,
+    customer: customer.id,
+    currency,
+    items,
+    billingMode: input.billingMode,
+  });
   sub.metadata = input.metadata;
   sub.description = input.description ?? null;
   sub.default_payment_method = input.defaultPaymentMethod;
@@ -356,13 +376,15 @@ export function createSubscriptionFrom(
     trialing ? { ...l, amount: 0, description: `Trial period for ${l.description}` } : l,
   );
   const total = lines.reduce((a, l) => a + l.amount, 0);
+  const auth = { authenticated: input.authenticated };
   // error_if_incomplete: a declined first payment fails the API call and stores nothing.
   if (input.paymentBehavior === "error_if_incomplete" && total > 0) {
-    const outcome = chargeOutcome(ctx, pmId);
+    const outcome = chargeOutcome(ctx, pmId, auth);
     if (!outcome.ok) throw cardDeclined(outcome.declineCode);
   }
   const willPay =
-    total === 0 || (input.paymentBehavior !== "default_incomplete" && chargeOutcome(ctx, pmId).ok);
+    total === 0 ||
+    (input.paymentBehavior !== "default_incomplete" && chargeOutcome(ctx, pmId, auth).ok);
   const twoStep = Boolean(input.activateAfterPayment) && !trialing && total > 0 && willPay;
   setStatus(sub, trialing ? "trialing" : willPay && !twoStep ? "active" : "incomplete");
   ctx.s.subscriptions[id] = sub;
@@ -381,7 +403,7 @@ export function createSubscriptionFrom(
     periodEnd: start,
   });
   if (input.paymentBehavior !== "default_incomplete" || total === 0) {
-    const paid = attemptInvoicePayment(ctx, inv, pmId, null);
+    const paid = attemptInvoicePayment(ctx, inv, pmId, null, auth);
     if (twoStep && paid.ok) {
       const before = structuredClone(sub);
       setStatus(sub, "active");
@@ -406,8 +428,11 @@ export function createSubscription(ctx: Ctx, p: Params): Stripe.Subscription {
     "collection_method",
     "payment_settings",
     "currency",
+    "billing_mode",
   ]);
   const customer = reqStr(p, "customer");
+  // Trial ends and periods count from the customer's time (its test clock's, if any).
+  atCustomerTime(ctx, customer);
   const items = objArr(p, "items");
   if (!items || items.length === 0) throw missing("items");
   const trialDays = int(p, "trial_period_days");
@@ -447,6 +472,7 @@ export function createSubscription(ctx: Ctx, p: Params): Stripe.Subscription {
       p.currency !== undefined ? parseCurrency(reqStr(p, "currency"), "currency") : undefined,
     description: str(p, "description") ?? null,
     cancelAtPeriodEnd: bool(p, "cancel_at_period_end") ?? false,
+    billingMode: billingModeParam(p),
   });
 }
 
@@ -554,6 +580,7 @@ export function applySubscriptionUpdate(
       `A canceled subscription can only update its cancellation_details and metadata.`,
     );
   }
+  atCustomerTime(ctx, customerIdOf(sub));
   const before = structuredClone(sub);
   const customer = getCustomer(ctx, customerIdOf(sub), "customer");
   const proration = input.prorationBehavior ?? "create_prorations";
@@ -668,14 +695,14 @@ export function applySubscriptionUpdate(
       ctx.emit("customer.subscription.updated", structuredClone(sub), diff(beforeFailure, sub));
     }
   } else if (!resetCycle && lines.length && proration === "create_prorations") {
-    internalOf(ctx, sub.id).pendingLines.push(
-      ...lines.map((l) => ({
-        description: l.description,
-        amount: l.amount,
-        priceId: l.priceId ?? "",
-        quantity: l.quantity,
-      })),
-    );
+    const pending = lines.map((l) => ({
+      description: l.description,
+      amount: l.amount,
+      priceId: l.priceId ?? "",
+      quantity: l.quantity,
+    }));
+    internalOf(ctx, sub.id).pendingLines.push(...pending);
+    emitPendingInvoiceItems(ctx, sub, pending);
   }
   return sub;
 }
@@ -696,6 +723,7 @@ export function updateSubscription(ctx: Ctx, id: string, p: Params): Stripe.Subs
     "billing_cycle_anchor",
   ]);
   const sub = getSubscription(ctx, id);
+  atCustomerTime(ctx, customerIdOf(sub));
   const items = objArr(p, "items")?.map((it, i) => ({
     itemId: str(it, "id", `items[${i}][id]`) ?? null,
     price: str(it, "price", `items[${i}][price]`) ?? null,
@@ -787,6 +815,7 @@ export function cancelNow(
       "resource_missing",
     );
   }
+  atCustomerTime(ctx, customerIdOf(sub));
   const before = structuredClone(sub);
   sub.status = "canceled";
   sub.canceled_at = sub.cancel_at !== null && sub.canceled_at !== null ? sub.canceled_at : ctx.now;
@@ -1068,8 +1097,11 @@ function invoicePeriod(
   const customer = getCustomer(ctx, customerIdOf(sub));
   const lines = [...takePendingLines(ctx, sub, period.start), ...itemLines(ctx, sub, period)];
   const pmId = paymentMethodFor(ctx, sub);
-  const willPay = lines.reduce((a, l) => a + l.amount, 0) <= 0 || chargeOutcome(ctx, pmId).ok;
-  setStatus(sub, willPay ? "active" : "past_due");
+  const due = lines.reduce((a, l) => a + l.amount, 0);
+  // Stripe: an unpaid subscription keeps being invoiced, but payments aren't attempted.
+  const collect = sub.status !== "unpaid" || due <= 0;
+  const willPay = due <= 0 || (collect && chargeOutcome(ctx, pmId).ok);
+  setStatus(sub, willPay ? "active" : collect ? "past_due" : "unpaid");
   ctx.emit("customer.subscription.updated", structuredClone(sub), diff(before, sub));
   const inv = createFinalizedInvoice(ctx, {
     customer,
@@ -1081,14 +1113,24 @@ function invoicePeriod(
     periodEnd: period.start,
   });
   sub.latest_invoice = inv.id;
-  const firstRetry = RETRY_SCHEDULE_DAYS[0];
-  const result = attemptInvoicePayment(
-    ctx,
-    inv,
-    pmId,
-    firstRetry !== undefined ? ctx.now + firstRetry * DAY_SECONDS : null,
-  );
+  if (!collect) return;
+  const retryAt = nextRetryAt(ctx.dunning, 1, ctx.now);
+  const result = attemptInvoicePayment(ctx, inv, pmId, retryAt);
   internal.failedAttempts = result.ok ? 0 : 1;
+  if (!result.ok && retryAt === null) afterLastRetry(ctx, sub);
+}
+
+/** Every retry failed: the account's final action (Stripe's "Subscription status" setting). */
+function afterLastRetry(ctx: Ctx, sub: Stripe.Subscription): void {
+  if (ctx.dunning.finalAction === "cancel") {
+    cancelNow(ctx, sub, "payment_failed");
+  } else if (ctx.dunning.finalAction === "unpaid" && sub.status !== "unpaid") {
+    // The invoice stays open (no further attempts); paying it makes the subscription active.
+    const before = structuredClone(sub);
+    setStatus(sub, "unpaid");
+    ctx.emit("customer.subscription.updated", structuredClone(sub), diff(before, sub));
+  }
+  // "past_due": left as it is, the invoice open with no next attempt.
 }
 
 /** Processes one due step for a subscription at `ctx.now` (the clock sets `now` to `due.at`). */
@@ -1126,15 +1168,9 @@ export function processDue(ctx: Ctx, sub: Stripe.Subscription, kind: DueKind): v
       const inv =
         typeof sub.latest_invoice === "string" ? ctx.s.invoices[sub.latest_invoice] : undefined;
       if (!inv) return;
-      const attempt = internal.failedAttempts; // retries done so far + 1 initial
-      const nextDays = RETRY_SCHEDULE_DAYS[attempt];
-      const firstFailure = inv.status_transitions.finalized_at ?? ctx.now;
-      const result = attemptInvoicePayment(
-        ctx,
-        inv,
-        paymentMethodFor(ctx, sub),
-        nextDays !== undefined ? firstFailure + nextDays * DAY_SECONDS : null,
-      );
+      // This is attempt failedAttempts + 1; the next one follows the account's schedule.
+      const retryAt = nextRetryAt(ctx.dunning, internal.failedAttempts + 1, ctx.now);
+      const result = attemptInvoicePayment(ctx, inv, paymentMethodFor(ctx, sub), retryAt);
       if (result.ok) {
         internal.failedAttempts = 0;
         if (sub.status !== "active") {
@@ -1143,10 +1179,7 @@ export function processDue(ctx: Ctx, sub: Stripe.Subscription, kind: DueKind): v
         }
       } else {
         internal.failedAttempts += 1;
-        if (nextDays === undefined) {
-          // Dunning exhausted: Stripe's default "cancel the subscription" setting.
-          cancelNow(ctx, sub, "payment_failed");
-        }
+        if (retryAt === null) afterLastRetry(ctx, sub);
       }
       return;
     }
@@ -1154,9 +1187,17 @@ export function processDue(ctx: Ctx, sub: Stripe.Subscription, kind: DueKind): v
 }
 
 /** After a new card: pay the subscription's open invoice right away (portal behaviour). */
-export function retryOpenInvoice(ctx: Ctx, sub: Stripe.Subscription): void {
+export function retryOpenInvoice(
+  ctx: Ctx,
+  sub: Stripe.Subscription,
+  invoice?: Stripe.Invoice,
+): void {
+  atCustomerTime(ctx, customerIdOf(sub));
+  // `invoices.pay` names its invoice, which need not be the latest (an `unpaid` subscription
+  // keeps invoicing renewals while older ones stay open).
   const inv =
-    typeof sub.latest_invoice === "string" ? ctx.s.invoices[sub.latest_invoice] : undefined;
+    invoice ??
+    (typeof sub.latest_invoice === "string" ? ctx.s.invoices[sub.latest_invoice] : undefined);
   if (!inv || inv.status !== "open") return;
   const before = structuredClone(sub);
   const result = attemptInvoicePayment(

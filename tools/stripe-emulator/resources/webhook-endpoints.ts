@@ -4,6 +4,7 @@ import type { Ctx } from "../context";
 import { invalid, missing, noSuch } from "../http/errors";
 import { paginate } from "../http/list";
 import { allowOnly, applyMetadata, bool, reqStr, str, strArr, type Params } from "../http/params";
+import { RENDERABLE_API_VERSIONS } from "../events";
 import { newId, newestFirst, randomToken } from "../store";
 
 export function webhookEndpointFactory(
@@ -49,6 +50,22 @@ export function getEndpoint(ctx: Ctx, id: string): Stripe.WebhookEndpoint {
   return e;
 }
 
+/**
+ * Stripe accepts any released version; the emulator only the ones it can render (the SDK's), so
+ * an endpoint pinned to anything else fails here instead of receiving mislabelled events.
+ */
+function apiVersionOf(p: Params): string | null {
+  const v = str(p, "api_version");
+  if (v === undefined) return null;
+  if (!RENDERABLE_API_VERSIONS.includes(v)) {
+    throw invalid(
+      "api_version",
+      `Invalid API version: ${v || "(empty)"}. The local Stripe emulator renders events at ${RENDERABLE_API_VERSIONS.join(", ")} only.`,
+    );
+  }
+  return v;
+}
+
 export function createEndpoint(ctx: Ctx, p: Params): Stripe.WebhookEndpoint {
   allowOnly(p, ["url", "enabled_events", "description", "metadata", "api_version", "connect"]);
   const url = checkUrl(reqStr(p, "url"));
@@ -59,7 +76,7 @@ export function createEndpoint(ctx: Ctx, p: Params): Stripe.WebhookEndpoint {
     enabled_events: events,
     description: str(p, "description") ?? null,
   });
-  e.api_version = str(p, "api_version") ?? null;
+  e.api_version = apiVersionOf(p);
   e.metadata = applyMetadata({}, p);
   ctx.s.webhookEndpoints[e.id] = e;
   return e;

@@ -1,0 +1,74 @@
+/**
+ * Processing of time-driven steps (renewals, trial ends, retries, scheduled cancels, schedule
+ * phases, Checkout expiry) for one timeline: the emulator clock (customers without a test clock,
+ * both modes) or one test clock (its customers only).
+ */
+import type Stripe from "stripe";
+import type { Ctx } from "./context";
+import { expireCheckoutSession } from "./resources/checkout";
+import { nextDue, processDue, type DueKind } from "./resources/subscriptions";
+import type { Mode, ModeState } from "./store";
+import { emitUpcomingInvoices } from "./upcoming-invoices";
+
+/** The test clock of a customer id in this mode, or null. */
+export function clockOfCustomer(s: ModeState, customerId: string | null): string | null {
+  if (!customerId) return null;
+  const clock = s.customers[customerId]?.test_clock;
+  if (!clock) return null;
+  return typeof clock === "string" ? clock : clock.id;
+}
+
+function customerOf(ref: string | Stripe.Customer | Stripe.DeletedCustomer | null): string | null {
+  if (ref === null) return null;
+  return typeof ref === "string" ? ref : ref.id;
+}
+
+export interface Timeline {
+  modes: readonly Mode[];
+  /** null: the emulator clock's customers (those without a test clock). */
+  clockId: string | null;
+  /** A context at `at`, for one step. */
+  ctxAt(mode: Mode, at: number): Ctx;
+  /** The timeline's current time. */
+  now(): number;
+}
+
+/** Runs every step due up to `target` in time order; returns how many were processed. */
+export function runTimeline(t: Timeline, state: (mode: Mode) => ModeState, target: number): number {
+  let processed = 0;
+  for (let guard = 0; guard < 100000; guard++) {
+    let best: { at: number; mode: Mode; sub: Stripe.Subscription; kind: DueKind } | null = null;
+    for (const mode of t.modes) {
+      const s = state(mode);
+      const probe = t.ctxAt(mode, t.now());
+      for (const sub of Object.values(s.subscriptions)) {
+        if (clockOfCustomer(s, customerOf(sub.customer)) !== t.clockId) continue;
+        const due = nextDue(probe, sub);
+        if (due && due.at <= target && (!best || due.at < best.at)) {
+          best = { at: due.at, mode, sub, kind: due.kind };
+        }
+      }
+    }
+    // Renewal notices due before this step (not counted as steps).
+    emitUpcomingInvoices(t, state, best?.at ?? target);
+    if (!best) break;
+    const ctx = t.ctxAt(best.mode, Math.max(best.at, t.now()));
+    const due = nextDue(ctx, best.sub);
+    if (!due) continue;
+    processDue(ctx, best.sub, due.kind);
+    processed += 1;
+  }
+  // Open Checkout Sessions past expires_at expire (checkout.session.expired).
+  for (const mode of t.modes) {
+    const s = state(mode);
+    const ctx = t.ctxAt(mode, Math.max(target, t.now()));
+    for (const session of Object.values(s.checkoutSessions)) {
+      if (clockOfCustomer(s, customerOf(session.customer)) !== t.clockId) continue;
+      if (session.status === "open" && session.expires_at <= ctx.now) {
+        expireCheckoutSession(ctx, session.id);
+        processed += 1;
+      }
+    }
+  }
+  return processed;
+}
