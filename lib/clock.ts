@@ -23,16 +23,21 @@ export function customerNow(
 /**
  * "Now" for `userId`'s billing in the configured mode. In live mode always the wall clock (live
  * customers never have test clocks, and no query is spent); in test mode the frozen time of the
- * user's customer's test clock, if it is on one.
+ * test clock of the user's customer in this mode (the one the billing page shows), if it is on one.
  */
 export async function billingNow(userId: string): Promise<Date> {
   // Loaded here so the pure modules that read the clock (page summaries) stay free of env and db.
-  const [{ db }, { stripeMode }] = await Promise.all([import("@/lib/db"), import("@/lib/stripe")]);
+  const [{ db }, { stripeMode }, { findStripeCustomerId }] = await Promise.all([
+    import("@/lib/db"),
+    import("@/lib/stripe"),
+    import("@/lib/billing/customers"),
+  ]);
   if (stripeMode() === "live") return systemNow();
-  const onClock = await db.billingCustomer.findFirst({
-    where: { userId, livemode: false, deleted: false, testClockFrozenAt: { not: null } },
-    orderBy: { createdAt: "desc" },
+  const customerId = await findStripeCustomerId(userId);
+  if (!customerId) return systemNow();
+  const customer = await db.billingCustomer.findUnique({
+    where: { id: customerId },
     select: { livemode: true, testClockFrozenAt: true },
   });
-  return customerNow(onClock);
+  return customerNow(customer);
 }

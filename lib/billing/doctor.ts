@@ -12,7 +12,7 @@ import {
   type DriftArea,
 } from "@/lib/billing/portal-configuration-params";
 import { listPricesByLookupKeys } from "@/lib/billing/prices";
-import { formatAmount, planSwitchProducts } from "@/lib/billing/stripe-setup";
+import { endpointAt, formatAmount, planSwitchProducts } from "@/lib/billing/stripe-setup";
 import { idOf } from "@/lib/billing/sync-records";
 import {
   HANDLED_EVENT_TYPES,
@@ -364,7 +364,7 @@ async function stripeDoctor(
   const endpoints = await stripe.webhookEndpoints
     .list({ limit: 100 })
     .autoPagingToArray({ limit: 1_000 });
-  const endpoint = endpoints.find((e) => e.url === webhookUrl);
+  const endpoint = endpointAt(endpoints, webhookUrl);
   if (!endpoint) {
     fail(
       "Webhook endpoint",

@@ -62,13 +62,22 @@ describe("stripe:setup pins the webhook endpoint's api_version (emulator)", () =
         new RegExp(`^recreate webhook endpoint ${old.id}: api_version is account default`),
       ),
     );
+    // The old endpoint stays: the running app still verifies with its secret until the new one
+    // is deployed, so deleting it now would refuse every delivery in between.
     const now = await endpointsAt(url);
-    expect(now).toHaveLength(1);
-    expect(now[0]?.id).not.toBe(old.id);
-    expect(now[0]?.api_version).toBe(Stripe.API_VERSION);
-    expect(result.webhookEndpointId).toBe(now[0]?.id);
+    expect(now.map((e) => e.id).sort()).toEqual([old.id, result.webhookEndpointId].sort());
+    const pinned = now.find((e) => e.id !== old.id);
+    expect(pinned?.api_version).toBe(Stripe.API_VERSION);
+    expect(pinned?.status).toBe("enabled");
     expect(result.webhookSecret).toMatch(/^whsec_/);
-    expect((await setup.runStripeSetup({ webhookUrl: url })).changes).toEqual([]);
+    const reminder = new RegExp(`delete ${old.id} once STRIPE_WEBHOOK_SECRET`);
+    expect(lines).toContainEqual(expect.stringMatching(reminder));
+    // A second run finds the pinned endpoint, changes nothing and reminds again.
+    const again: string[] = [];
+    const second = await setup.runStripeSetup({ webhookUrl: url, log: (l) => again.push(l) });
+    expect(second.changes).toEqual([]);
+    expect(second.webhookEndpointId).toBe(result.webhookEndpointId);
+    expect(again).toContainEqual(expect.stringMatching(reminder));
   });
 
   it("refuses, changing nothing, when a hand-made endpoint at the URL has another version", async () => {

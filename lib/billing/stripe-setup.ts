@@ -82,7 +82,7 @@ export async function runStripeSetup(options: StripeSetupOptions = {}): Promise<
 
   const catalog = options.catalog ?? catalogPrices();
   const spec = options.spec ?? PORTAL_CONFIGURATION;
-  const plan = await planSetup(stripe, mode, catalog, spec, options.webhookUrl);
+  const plan = await planSetup(stripe, mode, catalog, spec, options.webhookUrl, log);
   const changes = plan.steps.map((s) => s.description);
   const empty = (applied: boolean): StripeSetupResult => ({
     mode,
@@ -113,7 +113,7 @@ export async function runStripeSetup(options: StripeSetupOptions = {}): Promise<
     }
   }
 
-  const result = await applySetup(stripe, mode, catalog, spec, plan, options.webhookUrl);
+  const result = await applySetup(stripe, mode, catalog, spec, plan, options.webhookUrl, log);
   clearCatalogPriceCache();
   clearPortalConfigurationCache();
   log(`Applied ${changes.length} change${changes.length === 1 ? "" : "s"} in ${mode} mode.`);
@@ -160,6 +160,7 @@ async function planSetup(
   catalog: readonly CatalogEntry[],
   spec: PortalConfigurationSpec,
   webhookUrl: string | undefined,
+  log: (line: string) => void,
 ): Promise<Plan> {
   const steps: Step[] = [];
   const [allProducts, keyed] = await Promise.all([
@@ -239,7 +240,9 @@ async function planSetup(
       .list({ limit: 100 })
       .autoPagingToArray({ limit: 1_000 });
     assertMode(mode, endpoints);
-    webhook = endpoints.find((e) => e.url === webhookUrl) ?? null;
+    webhook = endpointAt(endpoints, webhookUrl);
+    for (const leftover of leftoverEndpoints(endpoints, webhookUrl))
+      log(leftoverReminder(leftover));
     if (webhook && webhook.api_version !== Stripe.API_VERSION) {
       // Stripe cannot change an endpoint's api_version: only a new endpoint gets the SDK's.
       if (!isOwnEndpoint(webhook)) throw versionRefusal(webhook);
@@ -263,6 +266,30 @@ async function planSetup(
 }
 
 /** Endpoints this app created carry its tag; only those may be deleted and recreated. */
+/** The app's endpoint at `url`: the one at the SDK's API version when there are several. */
+export function endpointAt(
+  endpoints: readonly Stripe.WebhookEndpoint[],
+  url: string,
+): Stripe.WebhookEndpoint | null {
+  const atUrl = endpoints.filter((e) => e.url === url);
+  return atUrl.find((e) => e.api_version === Stripe.API_VERSION) ?? atUrl[0] ?? null;
+}
+
+/** This app's own endpoints at `url` left at another version beside a pinned one (see below). */
+function leftoverEndpoints(
+  endpoints: readonly Stripe.WebhookEndpoint[],
+  url: string,
+): Stripe.WebhookEndpoint[] {
+  if (endpointAt(endpoints, url)?.api_version !== Stripe.API_VERSION) return [];
+  return endpoints.filter(
+    (e) => e.url === url && e.api_version !== Stripe.API_VERSION && isOwnEndpoint(e),
+  );
+}
+
+function leftoverReminder(endpoint: Stripe.WebhookEndpoint): string {
+  return `Old webhook endpoint ${endpoint.id} (api_version ${endpoint.api_version ?? "account default"}) still delivers: delete ${endpoint.id} once STRIPE_WEBHOOK_SECRET is the new endpoint's secret and deployed (Dashboard → Developers → Webhooks).`;
+}
+
 function isOwnEndpoint(endpoint: Stripe.WebhookEndpoint): boolean {
   return endpoint.metadata?.[PORTAL_CONFIGURATION_TAG.key] === PORTAL_CONFIGURATION_TAG.value;
 }
@@ -351,6 +378,7 @@ async function applySetup(
   spec: PortalConfigurationSpec,
   plan: Plan,
   webhookUrl: string | undefined,
+  log: (line: string) => void,
 ): Promise<Omit<StripeSetupResult, "mode" | "changes" | "applied">> {
   const productIds = new Map<PlanKey, string>();
   for (const [planKey, existing] of plan.products) {
@@ -434,8 +462,9 @@ async function applySetup(
       assertMode(mode, [created]);
       webhookEndpointId = created.id;
       webhookSecret = created.secret ?? null;
-      // The new endpoint first, then the old one goes: no gap in deliveries (a duplicate is fine).
-      if (plan.webhookRecreate) await stripe.webhookEndpoints.del(plan.webhookRecreate.id);
+      // The old endpoint stays: the deployed app verifies with its secret until the new one is
+      // set, so deleting it now would refuse every delivery in between. Duplicates are fine.
+      if (plan.webhookRecreate) log(leftoverReminder(plan.webhookRecreate));
     } else {
       webhookEndpointId = plan.webhook.id;
       if (webhookDrift(plan.webhook).length) {

@@ -265,6 +265,12 @@ describe("paymentActionText (3-D Secure pending)", () => {
     );
   });
 
+  it("after the grace period (or unpaid) the plan is paused: confirming restores it", () => {
+    expect(paymentActionText("Pro", "unpaid", false)).toBe(
+      "Your bank needs you to confirm your latest payment for Pro. Confirm it to restore your plan.",
+    );
+  });
+
   it("asks to confirm the first payment of an incomplete subscription to start it", () => {
     expect(paymentActionText("Team", "incomplete")).toBe(
       "Your bank needs you to confirm your first payment for Team. Your plan starts once it is confirmed; until then you're on Free.",

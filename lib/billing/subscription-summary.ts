@@ -266,11 +266,14 @@ export function pastDueText(
  * The "Confirm your payment" banner: the open invoice's payment waits for the customer's bank
  * (3-D Secure). For an incomplete subscription it is the first payment, which starts the plan.
  */
-export function paymentActionText(planName: string, status: string): string {
+export function paymentActionText(planName: string, status: string, hasPlan = true): string {
   if (status === "incomplete") {
     return `Your bank needs you to confirm your first payment for ${planName}. Your plan starts once it is confirmed; until then you're on Free.`;
   }
-  return `Your bank needs you to confirm your latest payment for ${planName}. Confirm it to keep your plan.`;
+  // Once the grace period is over (or the subscription is unpaid) the plan is already paused.
+  return hasPlan
+    ? `Your bank needs you to confirm your latest payment for ${planName}. Confirm it to keep your plan.`
+    : `Your bank needs you to confirm your latest payment for ${planName}. Confirm it to restore your plan.`;
 }
 
 /**

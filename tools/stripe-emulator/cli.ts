@@ -1,4 +1,5 @@
 /** `npm run stripe:emulator` — runs the emulator until Ctrl-C. */
+import Stripe from "stripe";
 import { z } from "zod";
 import { startStripeEmulator } from "./server";
 
@@ -45,7 +46,13 @@ const emulator = await startStripeEmulator({
   stateFile: env.STRIPE_EMULATOR_STATE,
   forward:
     env.STRIPE_EMULATOR_FORWARD_URL && env.STRIPE_EMULATOR_FORWARD_SECRET
-      ? { url: env.STRIPE_EMULATOR_FORWARD_URL, secret: env.STRIPE_EMULATOR_FORWARD_SECRET }
+      ? {
+          url: env.STRIPE_EMULATOR_FORWARD_URL,
+          secret: env.STRIPE_EMULATOR_FORWARD_SECRET,
+          // Like `stripe listen --latest`: the app's dev and e2e forwarding pins the SDK's version
+          // (endpoints made through the API still get the account default unless they pin one).
+          apiVersion: Stripe.API_VERSION,
+        }
       : undefined,
   delivery: {
     order: env.STRIPE_EMULATOR_DELIVERY,

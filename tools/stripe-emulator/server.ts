@@ -9,11 +9,11 @@ import { EmulatorCore } from "./core";
 import type { Ctx } from "./context";
 import { handleControl } from "./control-routes";
 import { ApiError, badRequest, cardDeclined, noSuch } from "./http/errors";
-import { applyExpand } from "./http/expand";
+import { applyExpand, expandTooDeep } from "./http/expand";
 import { paginate } from "./http/list";
 import { parseForm } from "./http/form";
 import { IdempotencyStore } from "./http/idempotency";
-import { strArr, type Params } from "./http/params";
+import { str, strArr, type Params } from "./http/params";
 import { readBody, sendJson } from "./http/respond";
 import { checkParams } from "./schema/check-params";
 import type { DeliveryMode } from "./delivery-mode";
@@ -327,14 +327,21 @@ route(
   "POST",
   "/invoices/:id/pay",
   { params: "InvoicePayParams", returns: "Invoice" },
-  (c, _p, m) => {
+  (c, p, m) => {
     const inv = invoices.getInvoice(c, at(m, 1));
     if (inv.status === "paid") throw badRequest("Invoice is already paid");
     if (inv.status === "void") throw badRequest("You cannot pay a voided invoice.");
+    // A named card must be one of the invoice's customer's (Stripe: resource_missing otherwise).
+    const pmId = str(p, "payment_method");
+    if (pmId !== undefined) {
+      const pm = c.s.paymentMethods[pmId];
+      if (!pm || idOf(pm.customer) !== idOf(inv.customer))
+        throw noSuch("PaymentMethod", pmId, "payment_method");
+    }
     const subId = invoices.invoiceSubscriptionId(inv);
     const sub = subId ? c.s.subscriptions[subId] : undefined;
-    if (sub) subs.retryOpenInvoice(c, sub, inv);
-    else invoices.attemptInvoicePayment(c, inv, null, null);
+    if (sub) subs.retryOpenInvoice(c, sub, inv, pmId);
+    else invoices.attemptInvoicePayment(c, inv, pmId ?? null, null);
     if (inv.status !== "paid" && paymentNeedsAction(c, inv)) {
       // Stripe's answer when the card asks for 3-D Secure: the customer must authenticate.
       throw new ApiError(
@@ -677,8 +684,10 @@ async function handleApi(
     // Shape first, like Stripe: unknown keys, types and closed enums from the SDK's params type.
     const refused = checkParams(r.params, params);
     if (refused) throw refused;
-    const result = r.handler(ctx, params, [...m]);
     const requested = strArr(params, "expand") ?? [];
+    const tooDeep = expandTooDeep(requested);
+    if (tooDeep) throw tooDeep;
+    const result = r.handler(ctx, params, [...m]);
     const includes = requested.filter(
       (e) => e === "currency_options" || e.endsWith(".currency_options"),
     );

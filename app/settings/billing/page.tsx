@@ -129,7 +129,13 @@ export default async function BillingPage({ searchParams }: Props) {
         >
           <div className="text-sm text-amber-900">
             <p className="font-medium">Confirm your payment</p>
-            <p>{paymentActionText(summary.planName, sub.status)}</p>
+            <p>
+              {paymentActionText(
+                summary.planName,
+                sub.status,
+                overview.entitlements.plan.key !== "free",
+              )}
+            </p>
           </div>
           <a
             href={overview.paymentActionUrl}

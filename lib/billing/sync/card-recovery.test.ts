@@ -113,6 +113,20 @@ describe("a new default card in the portal", () => {
     expect(ticket.lastError).toBeNull();
   });
 
+  it("a card chosen again (B, then A, then B) moves the subscription back to it", async () => {
+    const { customerId, subscription } = await subscribedCustomer(harness, "recover-again");
+    const b = await addCardInPortal(customerId, "4242424242424242");
+    await harness.settle();
+    const a = await addCardInPortal(customerId, "5555555555554444");
+    await harness.settle();
+    const stripe = getStripe();
+    expect((await stripe.subscriptions.retrieve(subscription.id)).default_payment_method).toBe(a);
+    // "Make default" in the portal sets the customer's invoice default, as this does.
+    await stripe.customers.update(customerId, { invoice_settings: { default_payment_method: b } });
+    await harness.settle();
+    expect((await stripe.subscriptions.retrieve(subscription.id)).default_payment_method).toBe(b);
+  });
+
   it("active: the subscription's own card is replaced by the customer's choice, nothing is paid", async () => {
     const { customerId, subscription } = await subscribedCustomer(harness, "recover-active");
     await harness.ctl.resetRequests();

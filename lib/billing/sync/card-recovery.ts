@@ -16,10 +16,12 @@ import { getStripe } from "@/lib/stripe";
  *   the card the customer said to use, whatever the subscription's status);
  * - a `past_due` / `unpaid` subscription's newest open invoice is paid with it (`invoices.pay`).
  *
- * Runs only in the drain (webhook-driven, under the per-customer lease), never from a page or a
- * GET: the return from the portal syncs without it. "Once" is the `appliedDefaultPaymentMethodId`
- * column, written with the sync; every call carries an Idempotency-Key of the object and the card,
- * so a sync retried after a failure replays Stripe's answers instead of charging again.
+ * Runs only in the drain (webhook-driven, under the per-customer lease), never from a page: the
+ * return from the portal syncs without it. The reconcile backstop drains too (the cron route's
+ * GET, which only Vercel Cron's bearer secret can call), so a missed webhook still recovers. "Once" is the `appliedDefaultPaymentMethodId`
+ * column, written with the sync; every call carries an Idempotency-Key of the object, the card and
+ * the choice's number, so a sync retried after a failure replays Stripe's answers instead of
+ * charging again, and a card chosen again later is a new request.
  */
 
 /** Statuses whose subscription still bills, so its own card matters. */
@@ -71,13 +73,22 @@ export function planCardRecovery(
   return { paymentMethodId, steps };
 }
 
-/** The card this customer's subscriptions were last moved to (null: none yet). */
-export async function appliedDefaultPaymentMethod(customerId: string): Promise<string | null> {
+export type AppliedCard = {
+  /** The card this customer's subscriptions were last moved to (null: none yet). */
+  paymentMethodId: string | null;
+  /** How many choices were applied: the next one's Idempotency-Keys carry this number. */
+  choices: number;
+};
+
+export async function appliedCard(customerId: string): Promise<AppliedCard> {
   const row = await db.billingCustomer.findUnique({
     where: { id: customerId },
-    select: { appliedDefaultPaymentMethodId: true },
+    select: { appliedDefaultPaymentMethodId: true, cardChoices: true },
   });
-  return row?.appliedDefaultPaymentMethodId ?? null;
+  return {
+    paymentMethodId: row?.appliedDefaultPaymentMethodId ?? null,
+    choices: row?.cardChoices ?? 0,
+  };
 }
 
 /** Whether Stripe refused for good (a decline, a finished invoice): retrying cannot help. */
@@ -94,9 +105,16 @@ function isFinalRefusal(error: unknown): error is Stripe.errors.StripeError {
  * else (network, rate limit, Stripe down) throws, so the sync fails and is retried with the same
  * idempotency keys.
  */
-export async function applyCardRecovery(customerId: string, plan: CardRecoveryPlan): Promise<void> {
+export async function applyCardRecovery(
+  customerId: string,
+  plan: CardRecoveryPlan,
+  applied: AppliedCard,
+): Promise<void> {
   const stripe = getStripe();
   const card = plan.paymentMethodId;
+  // Keys of this choice: the same on a retried sync (nothing recorded yet), new for the next
+  // choice even of a card chosen before (Stripe would replay that old answer for 24 hours).
+  const choice = `${card}:${applied.choices + 1}`;
   for (const step of plan.steps) {
     if (step.setDefault) {
       try {
@@ -104,7 +122,7 @@ export async function applyCardRecovery(customerId: string, plan: CardRecoveryPl
           stripe.subscriptions.update(
             step.subscriptionId,
             { default_payment_method: card },
-            { idempotencyKey: `card-default:${step.subscriptionId}:${card}` },
+            { idempotencyKey: `card-default:${step.subscriptionId}:${choice}` },
           ),
         );
       } catch (error) {
@@ -116,14 +134,24 @@ export async function applyCardRecovery(customerId: string, plan: CardRecoveryPl
         continue;
       }
     }
-    if (step.payInvoiceId) await payWith(customerId, step.payInvoiceId, card);
+    if (step.payInvoiceId) await payWith(customerId, step.payInvoiceId, card, choice);
   }
 }
 
-async function payWith(customerId: string, invoiceId: string, card: string): Promise<void> {
+async function payWith(
+  customerId: string,
+  invoiceId: string,
+  card: string,
+  choice: string,
+): Promise<void> {
   try {
+    // The card is named: the payment must not depend on the subscription update above landing.
     await pacedStripeCall(() =>
-      getStripe().invoices.pay(invoiceId, {}, { idempotencyKey: `card-pay:${invoiceId}:${card}` }),
+      getStripe().invoices.pay(
+        invoiceId,
+        { payment_method: card },
+        { idempotencyKey: `card-pay:${invoiceId}:${choice}` },
+      ),
     );
     console.info(`[billing] paid invoice ${invoiceId} of ${customerId} with the new card ${card}`);
   } catch (error) {
@@ -143,6 +171,6 @@ export async function recordAppliedCard(
 ): Promise<void> {
   await tx.billingCustomer.update({
     where: { id: customerId },
-    data: { appliedDefaultPaymentMethodId: paymentMethodId },
+    data: { appliedDefaultPaymentMethodId: paymentMethodId, cardChoices: { increment: 1 } },
   });
 }

@@ -3,7 +3,7 @@ import { isStripeResourceMissing } from "@/lib/billing/billing-errors";
 import { defaultPaymentMethodId, idOf } from "@/lib/billing/sync-records";
 import { isLiveSubscriptionStatus } from "@/lib/billing/current-subscription";
 import { pacedStripeCall } from "@/lib/billing/sync/pace";
-import { INVOICE_PAYMENT_EXPAND } from "@/lib/billing/sync/payment-action";
+import { INVOICE_PAYMENT_EXPAND, withPaymentIntents } from "@/lib/billing/sync/payment-action";
 import {
   couponsNeedingCurrencyOptions,
   schedulePriceIds,
@@ -108,7 +108,8 @@ export async function fetchSnapshot(
   if (!customer.deleted) {
     const page = orEmpty(invoicesRead, null);
     if (page) {
-      invoices = page.data;
+      // The list cannot expand PaymentIntents (five levels): open invoices are re-read.
+      invoices = await withPaymentIntents(stripe, page.data);
       invoiceWindowStart = page.has_more ? (page.data.at(-1)?.created ?? null) : 0;
     }
   }

@@ -9,7 +9,7 @@ import {
 } from "@/lib/billing/sync-records";
 import {
   applyCardRecovery,
-  appliedDefaultPaymentMethod,
+  appliedCard,
   planCardRecovery,
   recordAppliedCard,
 } from "@/lib/billing/sync/card-recovery";
@@ -96,11 +96,10 @@ export async function runSync(
   }
 
   // The drain only (never a page's GET): a new default card pays what is owed (card-recovery.ts).
-  const recovery = options.recoverCards
-    ? planCardRecovery(snapshot, await appliedDefaultPaymentMethod(customerId))
-    : null;
+  const applied = options.recoverCards ? await appliedCard(customerId) : null;
+  const recovery = applied ? planCardRecovery(snapshot, applied.paymentMethodId) : null;
   // Its changes arrive as webhooks and are synced next; this snapshot is still Stripe's earlier state.
-  if (recovery) await applyCardRecovery(customerId, recovery);
+  if (recovery && applied) await applyCardRecovery(customerId, recovery, applied);
 
   const written = await db.$transaction(async (tx) => {
     const newest = await takeSnapshotSlot(tx, ticket);

@@ -284,6 +284,15 @@ export const INVALID_CASES: InvalidCase[] = [
     "parameter_invalid",
     "paid_out_of_band",
   ),
+  // "You cannot expand more than 4 levels of a property. Property: data.items.data.price.product"
+  bad(
+    "expand deeper than four levels (the list's data. counts)",
+    "GET",
+    "/v1/subscriptions",
+    [["expand[0]", "data.items.data.price.product"]],
+    "property_expansion_max_depth",
+    "expand",
+  ),
 ];
 
 /** Sends every case raw to the emulator; a case's violations say how the refusal differed. */

@@ -52,4 +52,33 @@ describe("invoices.pay", () => {
     const paid = await h.stripe.invoices.pay(older.id);
     expect(paid).toMatchObject({ id: older.id, status: "paid" });
   });
+
+  it("charges the card it names, and refuses another customer's card", async () => {
+    h = await startHarness();
+    const cat = await seedCatalog(h.stripe);
+    const c = await h.stripe.customers.create({ email: "named@x.y" });
+    const bad = await h.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", {
+      customer: c.id,
+    });
+    const good = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: c.id });
+    const sub = await h.stripe.subscriptions.create({
+      customer: c.id,
+      items: [{ price: cat.basicMonthly.id }],
+      default_payment_method: good.id,
+    });
+    await h.stripe.subscriptions.update(sub.id, { default_payment_method: bad.id });
+    await h.ctl.advanceClock({ days: 33 });
+    const open = (await h.stripe.subscriptions.retrieve(sub.id)).latest_invoice as string;
+    expect((await h.stripe.invoices.retrieve(open)).status).toBe("open");
+
+    const other = await h.stripe.customers.create({ email: "other@x.y" });
+    const theirs = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: other.id });
+    await expect(h.stripe.invoices.pay(open, { payment_method: theirs.id })).rejects.toMatchObject({
+      code: "resource_missing",
+      param: "payment_method",
+    });
+    // The subscription still names the failing card: only the named one can pay.
+    const paid = await h.stripe.invoices.pay(open, { payment_method: good.id });
+    expect(paid.status).toBe("paid");
+  });
 });

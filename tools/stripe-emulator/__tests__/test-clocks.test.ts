@@ -211,6 +211,24 @@ describe("test clocks", () => {
     await readyClock(clock.id);
     expect((await h.stripe.checkout.sessions.retrieve(session.id)).status).toBe("expired");
   });
+  it("the hosted Checkout page of a clock customer follows the clock, not the emulator clock", async () => {
+    // A clock at today's real time, while the emulator clock is a month ahead (earlier tests
+    // of a run advance it): the session is open on the customer's clock.
+    const now = Math.floor(Date.now() / 1000);
+    const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: now });
+    const customer = await h.stripe.customers.create({ email: "tc2@x.y", test_clock: clock.id });
+    await h.ctl.advanceClock({ days: 40 });
+    const session = await h.stripe.checkout.sessions.create({
+      mode: "subscription",
+      customer: customer.id,
+      line_items: [{ price: cat.basicMonthly.id, quantity: 1 }],
+      success_url: "http://localhost:3000/ok",
+    });
+    expect(session.expires_at).toBe(now + DAY);
+    const page = await fetch(session.url!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).not.toContain("expired");
+  });
 });
 
 describe("billing mode", () => {

@@ -1,4 +1,6 @@
 /** `expand[]` support: replaces id strings at dotted paths with the full objects. */
+import { ApiError } from "./errors";
+
 export type Resolver = (id: string) => unknown;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -26,4 +28,20 @@ export function applyExpand<T>(value: T, paths: string[], resolve: Resolver): T 
   for (const path of sorted) out = expandAt(out, path.split("."), resolve);
   // The shape only changes where the SDK types already allow `string | Object`.
   return out as T;
+}
+
+/** Stripe expands at most four levels; on a list the `data.` prefix counts as one of them. */
+export const MAX_EXPAND_DEPTH = 4;
+
+/** Stripe's refusal of the first path deeper than four levels, checked before anything runs. */
+export function expandTooDeep(paths: readonly string[]): ApiError | undefined {
+  const deep = paths.find((path) => path.split(".").length > MAX_EXPAND_DEPTH);
+  if (deep === undefined) return undefined;
+  return new ApiError(
+    400,
+    "invalid_request_error",
+    `You cannot expand more than ${MAX_EXPAND_DEPTH} levels of a property. Property: ${deep}`,
+    "property_expansion_max_depth",
+    "expand",
+  );
 }

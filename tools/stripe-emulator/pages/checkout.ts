@@ -9,6 +9,7 @@ import { readBody, redirect, sendHtml } from "../http/respond";
 import { checkoutInternal, completeCheckout } from "../resources/checkout";
 import { AUTHENTICATION_FAILED } from "../resources/payment-attempts";
 import { findTestCard } from "../resources/payment-methods";
+import { atCustomerTime } from "../resources/test-clocks";
 import { formatAmount } from "../currency";
 import { priceSupports, unitAmountIn } from "../resources/prices";
 import type { Mode } from "../store";
@@ -100,6 +101,11 @@ export async function handleCheckoutPage(
     );
   const { mode, session } = found;
   const ctx = core.ctx(mode, { id: null, idempotency_key: null });
+  // A customer on a test clock lives at the clock's time: its session expires on that clock.
+  atCustomerTime(
+    ctx,
+    typeof session.customer === "string" ? session.customer : session.customer?.id,
+  );
   if (session.status === "complete") {
     const body = `<div class="card"><p>This checkout session is already complete.</p>${session.success_url ? `<a class="button primary" href="${esc(session.success_url.replace("{CHECKOUT_SESSION_ID}", session.id))}">Continue</a>` : ""}</div>`;
     return sendHtml(res, 200, layout("Checkout", body));

@@ -1191,6 +1191,8 @@ export function retryOpenInvoice(
   ctx: Ctx,
   sub: Stripe.Subscription,
   invoice?: Stripe.Invoice,
+  /** `invoices.pay({payment_method})`: this card instead of the subscription's or customer's. */
+  paymentMethod?: string,
 ): void {
   atCustomerTime(ctx, customerIdOf(sub));
   // `invoices.pay` names its invoice, which need not be the latest (an `unpaid` subscription
@@ -1203,7 +1205,7 @@ export function retryOpenInvoice(
   const result = attemptInvoicePayment(
     ctx,
     inv,
-    paymentMethodFor(ctx, sub),
+    paymentMethod ?? paymentMethodFor(ctx, sub),
     inv.next_payment_attempt,
   );
   if (
