@@ -62,7 +62,12 @@ export async function startLocalStripe(options: Options): Promise<LocalStripe> {
   const emulator = await startStripeEmulator({
     port: options.port,
     stateFile: options.stateFile,
-    forward: { url: `${options.appUrl}/api/webhooks/stripe`, secret: LOCAL_WEBHOOK_SECRET },
+    forward: {
+      url: `${options.appUrl}/api/webhooks/stripe`,
+      secret: LOCAL_WEBHOOK_SECRET,
+      // Like `stripe listen --latest` (and the spawned emulator's CLI): the SDK's version.
+      apiVersion: Stripe.API_VERSION,
+    },
     log: (line) => {
       if (/error|fail/i.test(line)) log(`stripe emulator: ${line}`);
     },
