@@ -66,7 +66,6 @@ export interface ModeState {
       subscriptionMetadata: Record<string, string>;
     }
   >;
-  invoiceSeq: number;
   /** Each invoice's default payment (`invoice.payments` when expanded), by invoice id. */
   invoicePayments: Record<string, Stripe.InvoicePayment>;
   /** PaymentIntents behind invoice payments (`requires_action` for 3-D Secure). */
@@ -102,7 +101,6 @@ export function emptyMode(): ModeState {
     priceCurrencyOptions: {},
     portalInternal: {},
     checkoutInternal: {},
-    invoiceSeq: 0,
     invoicePayments: {},
     paymentIntents: {},
     testClocks: {},

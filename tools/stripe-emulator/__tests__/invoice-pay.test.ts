@@ -82,3 +82,27 @@ describe("invoices.pay", () => {
     expect(paid.status).toBe("paid");
   });
 });
+
+describe("invoice numbers", () => {
+  it("count per customer from 0001, after the customer's prefix (Stripe's default numbering)", async () => {
+    h = await startHarness();
+    const cat = await seedCatalog(h.stripe);
+    const numbers: string[] = [];
+    for (const email of ["first@x.y", "second@x.y"]) {
+      const c = await h.stripe.customers.create({ email });
+      const pm = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: c.id });
+      const sub = await h.stripe.subscriptions.create({
+        customer: c.id,
+        items: [{ price: cat.basicMonthly.id }],
+        default_payment_method: pm.id,
+      });
+      const inv = await h.stripe.invoices.retrieve(String(sub.latest_invoice));
+      numbers.push(String(inv.number));
+      expect(inv.number).toBe(`${c.invoice_prefix}-0001`);
+      expect((await h.stripe.customers.retrieve(c.id)) as Stripe.Customer).toMatchObject({
+        next_invoice_sequence: 2,
+      });
+    }
+    expect(new Set(numbers).size).toBe(2);
+  });
+});

@@ -218,8 +218,10 @@ export function createFinalizedInvoice(
     customer.balance = balance;
     ctx.emit("customer.updated", structuredClone(customer), diff(before, customer));
   }
-  ctx.s.invoiceSeq += 1;
-  inv.number = `${customer.invoice_prefix ?? "EMU"}-${String(ctx.s.invoiceSeq).padStart(4, "0")}`;
+  // Stripe's default numbering is per customer: the prefix, then the customer's own sequence.
+  const sequence = customer.next_invoice_sequence ?? 1;
+  inv.number = `${customer.invoice_prefix ?? "EMU"}-${String(sequence).padStart(4, "0")}`;
+  customer.next_invoice_sequence = sequence + 1;
   inv.status = "open";
   inv.status_transitions.finalized_at = ctx.now;
   inv.effective_at = ctx.now;
