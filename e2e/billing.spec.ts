@@ -137,6 +137,10 @@ test("a downgrade waits for the period end, and the page says so; it can be undo
     /^Changes to Pro \(monthly\) on \w+ \d+, \d{4}\./,
   );
   await expect(page.getByTestId("plan-team")).toContainText("Current plan");
+  // The plan it changes to is not offered again as a switch: the card says when it starts.
+  const pro = page.getByTestId("plan-pro");
+  await expect(pro.getByRole("button", { name: "Switch to Pro monthly" })).toHaveCount(0);
+  await expect(pro).toContainText(/Starts on \w+ \d+, \d{4}/);
   await readmeScreenshot(page, "8-pending-change");
 
   await page.getByRole("button", { name: "Keep my current plan" }).click();
@@ -148,6 +152,7 @@ test("a downgrade waits for the period end, and the page says so; it can be undo
   await expect(page).toHaveURL(/\/settings\/billing$/);
   await expect(currentPlan().getByRole("heading", { name: "Team" })).toBeVisible();
   await expect(page.getByTestId("pending-change")).toHaveCount(0);
+  await expect(pro.getByRole("button", { name: "Switch to Pro monthly" })).toBeVisible();
 });
 
 test("a scheduled downgrade applies when the period ends", async () => {

@@ -57,6 +57,8 @@ export type BilledAmount = {
 export type PendingChangeSummary = {
   /** A schedule can be undone in the portal; a payment-pending update cannot. */
   source: "schedule" | "pending_update";
+  /** The catalog plan it changes to (null: a price outside the catalog). */
+  planKey: string | null;
   planName: string;
   interval: string | null;
   quantity: number;
@@ -142,6 +144,7 @@ function pendingChangeSummary(sub: SummarizableSubscription): PendingChangeSumma
   const plan = planOf(change.planKey);
   return {
     source: change.source,
+    planKey: plan ? change.planKey : null,
     planName: plan?.name ?? "another plan",
     interval: change.interval,
     quantity: change.quantity,

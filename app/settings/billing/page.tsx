@@ -278,6 +278,7 @@ export default async function BillingPage({ searchParams }: Props) {
         <PlanPicker
           currentLookupKey={sub?.priceLookupKey ?? null}
           hasLiveSubscription={live}
+          scheduled={summary?.pendingChange?.source === "schedule" ? summary.pendingChange : null}
           prices={planPrices}
           locale={locale}
         />

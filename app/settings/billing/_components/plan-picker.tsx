@@ -1,6 +1,6 @@
 import { BILLING_INTERVALS, FEATURE_LABELS, PLAN_KEYS, PLANS } from "@/lib/billing/catalog";
 import type { PlanPrices } from "@/lib/billing/prices";
-import { formatMoney } from "@/lib/format";
+import { formatDate, formatMoney } from "@/lib/format";
 import { subscribeToPlan } from "../actions";
 import { PortalButton } from "./portal-button";
 import { SubmitButton } from "./submit-button";
@@ -13,11 +13,14 @@ import { SubmitButton } from "./submit-button";
 export function PlanPicker({
   currentLookupKey,
   hasLiveSubscription,
+  scheduled,
   prices,
   locale,
 }: {
   currentLookupKey: string | null;
   hasLiveSubscription: boolean;
+  /** A plan change waiting for the period end: that price is not offered again as a switch. */
+  scheduled: { planKey: string | null; interval: string | null; at: Date | null } | null;
   prices: PlanPrices | null;
   locale: string;
 }) {
@@ -53,12 +56,20 @@ export function PlanPicker({
                   ? "Yearly"
                   : "Monthly";
               const isCurrent = price.lookupKey === currentLookupKey;
+              const startsAt =
+                scheduled?.planKey === plan.key && scheduled.interval === interval
+                  ? scheduled.at
+                  : null;
               const terms = `${plan.name} ${interval === "year" ? "yearly" : "monthly"}`;
               return (
                 <div key={interval} className="flex items-center justify-between gap-3">
                   <span className="text-sm font-medium">{label}</span>
                   {isCurrent ? (
                     <span className="text-sm text-emerald-700">Current plan</span>
+                  ) : startsAt ? (
+                    <span className="text-sm text-slate-600">
+                      Starts on {formatDate(startsAt, locale)}
+                    </span>
                   ) : hasLiveSubscription ? (
                     <PortalButton flow="switch" price={price.lookupKey}>
                       Switch to {terms}
