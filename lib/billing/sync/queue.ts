@@ -16,7 +16,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
  */
 
 /** Timestamps are stored as UTC without a zone (Prisma's convention): compare them the same way. */
-const NOW = "(now() AT TIME ZONE 'UTC')";
+export const NOW = "(now() AT TIME ZONE 'UTC')";
 /**
  * The time a claim's row is actually taken. `now()` is its statement's start: an event recorded
  * (and its request counted) by a statement that started later but committed before the claim

@@ -1,8 +1,6 @@
 import type Stripe from "stripe";
+import { NOW } from "@/lib/billing/sync/queue";
 import { db } from "@/lib/db";
-
-/** Timestamps are stored as UTC without a zone (Prisma's convention). */
-const NOW = "(now() AT TIME ZONE 'UTC')";
 
 /**
  * `test_helpers.test_clock.ready` (test mode): a clock finished advancing, so its customers'
