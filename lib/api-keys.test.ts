@@ -7,13 +7,13 @@ process.env.STRIPE_SECRET_KEY ??= "sk_test_api_keys_unit";
 let apiKeys: typeof import("./api-keys");
 let db: typeof import("./db").db;
 let createTestUser: typeof import("./billing/testing/users").createTestUser;
-let EntitlementError: typeof import("./billing/entitlements").EntitlementError;
+let EntitlementError: typeof import("./billing/access/entitlements").EntitlementError;
 
 beforeAll(async () => {
   apiKeys = await import("./api-keys");
   ({ db } = await import("./db"));
   ({ createTestUser } = await import("./billing/testing/users"));
-  ({ EntitlementError } = await import("./billing/entitlements"));
+  ({ EntitlementError } = await import("./billing/access/entitlements"));
 });
 
 /** A synced subscription row, as the webhook sync would write it. */

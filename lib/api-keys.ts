@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { getEntitlements, requireFeature } from "@/lib/billing/entitlements";
+import { getEntitlements, requireFeature } from "@/lib/billing/access/entitlements";
 import { db } from "@/lib/db";
 
 /** The paid feature that API keys belong to (see the catalog). */

@@ -83,6 +83,16 @@ export function formatMoney(
   return formatter.format(amount.text);
 }
 
+/**
+ * An amount for logs and operator output ("12.00 USD", "1000 JPY"): locale-free, with the
+ * currency's own number of decimals, so a plan diff reads the same on every machine.
+ */
+export function formatMoneyPlain(minorUnits: number, currency: string): string {
+  const code = currency.toUpperCase();
+  const exponent = stripeMinorUnitExponent(code);
+  return `${(minorUnits / 10 ** exponent).toFixed(exponent)} ${code}`;
+}
+
 /** A calendar date (long style), in UTC so server rendering is the same on every host. */
 export function formatDate(date: Date, locale: string = DEFAULT_LOCALE): string {
   const formatter = cached(

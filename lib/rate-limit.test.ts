@@ -93,7 +93,7 @@ describe("pruning", () => {
         customers: [],
       }),
     }));
-    const { handleReconcileCron } = await import("@/lib/billing/reconcile-cron");
+    const { handleReconcileCron } = await import("@/app/api/cron/reconcile/handler");
     const { recentKey, remaining } = await seed();
     const secret = "cron-secret-for-tests-0123456789abcdef";
     const response = await handleReconcileCron(

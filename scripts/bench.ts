@@ -21,7 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import type Stripe from "stripe";
 import { eventJson, signPayload } from "../lib/billing/testing/signed-events";
-import { emulatorControl, type RequestStats } from "../tools/stripe-emulator/control";
+import { emulatorControl, type RequestStats } from "../tools/stripe-emulator/control/client";
 import { componentsOf, cores, startCpuWindow, type CpuUsage } from "./lib/bench/cpu";
 import { measureFdatasync } from "./lib/bench/disk";
 import { HttpClient, runLoad, type HttpResponse, type LoadStats } from "./lib/bench/http";
@@ -88,7 +88,7 @@ async function loadLib() {
   const [{ db }, customers, prices, stripe, queue, envModule] = await Promise.all([
     import("../lib/db"),
     import("../lib/billing/customers"),
-    import("../lib/billing/prices"),
+    import("../lib/billing/catalog/prices"),
     import("../lib/stripe"),
     import("../lib/billing/sync/queue"),
     import("../lib/env"),

@@ -1,6 +1,6 @@
 /**
  * `npm run billing:doctor`: read-only checks of billing in the key's mode, one line each; exits
- * non-zero when any check fails (lib/billing/doctor.ts).
+ * non-zero when any check fails (lib/billing/config/doctor.ts).
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -30,7 +30,7 @@ if (args.help) {
   process.exit(0);
 }
 
-const { runBillingDoctor, formatDoctorReport } = await import("@/lib/billing/doctor");
+const { runBillingDoctor, formatDoctorReport } = await import("@/lib/billing/config/doctor");
 const { env } = await import("@/lib/env");
 const { db } = await import("@/lib/db");
 

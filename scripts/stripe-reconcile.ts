@@ -83,7 +83,7 @@ try {
   process.exit(result.failed > 0 ? 1 : 0);
 } catch (error) {
   const { LeaseBusyError } = await import("@/lib/lease");
-  const { StripeUnavailableError } = await import("@/lib/billing/sync/reconcile");
+  const { StripeUnavailableError } = await import("@/lib/billing/stripe/availability");
   await db.$disconnect().catch(() => undefined);
   // One line, no stack: "stripe:reconcile: could not reach Stripe at <base>: <message>".
   console.error(

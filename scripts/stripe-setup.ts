@@ -1,6 +1,6 @@
 /**
  * `npm run stripe:setup [-- --live] [--yes] [--dry-run] [--webhook-url URL]`: makes the key's Stripe
- * mode match the catalog and the portal configuration (lib/billing/stripe-setup.ts).
+ * mode match the catalog and the portal configuration (lib/billing/config/setup.ts).
  */
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
@@ -71,7 +71,7 @@ if (args.help) {
   process.exit(0);
 }
 
-const { runStripeSetup, StripeSetupRefusedError } = await import("@/lib/billing/stripe-setup");
+const { runStripeSetup, StripeSetupRefusedError } = await import("@/lib/billing/config/setup");
 const { stripeMode, usesStripeEmulator } = await import("@/lib/stripe");
 const { env } = await import("@/lib/env");
 

@@ -1,7 +1,7 @@
 import type Stripe from "stripe";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { testClockForNewCustomer } from "@/lib/billing/test-clock-customers";
+import { testClockForNewCustomer } from "@/lib/billing/customers-test-clock";
 import { withLease } from "@/lib/lease";
 import { getStripe, stripeMode } from "@/lib/stripe";
 

@@ -41,7 +41,7 @@ function envFor(url: string): LocalStripeEnv {
  */
 async function configure(url: string, log: (line: string) => void): Promise<void> {
   Object.assign(process.env, envFor(url));
-  const { runStripeSetup } = await import("../../lib/billing/stripe-setup");
+  const { runStripeSetup } = await import("../../lib/billing/config/setup");
   const { port } = new URL(url);
   const stripe = new Stripe(LOCAL_STRIPE_KEY, {
     host: "localhost",

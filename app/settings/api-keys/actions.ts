@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { ApiKeyLimitError, createApiKey, revokeApiKey } from "@/lib/api-keys";
 import { requireUser } from "@/lib/auth/require-user";
-import { EntitlementError } from "@/lib/billing/entitlements";
+import { EntitlementError } from "@/lib/billing/access/entitlements";
 
 const PAGE = "/settings/api-keys";
 const nameSchema = z

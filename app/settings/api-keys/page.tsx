@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { API_KEYS_FEATURE, listApiKeys } from "@/lib/api-keys";
 import { requireUser } from "@/lib/auth/require-user";
-import { getEntitlements } from "@/lib/billing/entitlements";
+import { getEntitlements } from "@/lib/billing/access/entitlements";
 import { formatDate } from "@/lib/format";
 import { revokeApiKeyAction } from "./actions";
 import { CreateKeyForm } from "./create-key-form";

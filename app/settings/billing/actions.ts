@@ -3,9 +3,9 @@
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { requireUser } from "@/lib/auth/require-user";
-import { toBillingActionError, type BillingErrorCode } from "@/lib/billing/billing-errors";
-import { openCheckoutUrl, startSubscription } from "@/lib/billing/checkout";
-import { createPortalSessionUrl, parsePortalRequest } from "@/lib/billing/portal";
+import { toBillingActionError, type BillingErrorCode } from "@/lib/billing/sessions/errors";
+import { openCheckoutUrl, startSubscription } from "@/lib/billing/sessions/checkout";
+import { createPortalSessionUrl, parsePortalRequest } from "@/lib/billing/sessions/portal";
 import {
   BILLING_NOTICE_COOKIE,
   BILLING_PAGE_PATH as BILLING_PAGE,

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { requireUser } from "@/lib/auth/require-user";
-import { loadBillingOverview } from "@/lib/billing/billing-overview";
-import { loadPlanPrices } from "@/lib/billing/prices";
+import { loadBillingOverview } from "@/lib/billing/page/overview";
+import { loadPlanPrices } from "@/lib/billing/catalog/prices";
 import { BILLING_NOTICE_HEADER } from "@/lib/billing/sessions/notice-cookie";
 import {
   billingNotice,
@@ -18,7 +18,7 @@ import {
   paymentActionText,
   pendingChangeText,
   planWithTerms,
-} from "@/lib/billing/subscription-summary";
+} from "@/lib/billing/page/subscription-summary";
 import { formatDate, resolveLocale } from "@/lib/format";
 import { continueCheckout } from "./actions";
 import { InvoiceTable } from "./_components/invoice-table";

@@ -3,16 +3,19 @@ import { z } from "zod";
 import {
   BILLING_ERROR_MESSAGES,
   isBillingErrorCode,
-  isStripeResourceMissing,
   toBillingActionError,
   type BillingErrorCode,
-} from "@/lib/billing/billing-errors";
-import { allowBillingReturnSync } from "@/lib/billing/billing-rate-limit";
-import { checkoutSessionIdSchema, verifyCheckoutSession } from "@/lib/billing/checkout-return";
-import { isLiveSubscriptionStatus } from "@/lib/billing/current-subscription";
+} from "@/lib/billing/sessions/errors";
+import { isStripeResourceMissing } from "@/lib/billing/stripe/errors";
+import { allowBillingReturnSync } from "@/lib/billing/sessions/rate-limits";
+import {
+  checkoutSessionIdSchema,
+  verifyCheckoutSession,
+} from "@/lib/billing/sessions/checkout-return";
+import { isLiveSubscriptionStatus } from "@/lib/billing/access/current-subscription";
 import { BillingCustomerMismatchError, findStripeCustomerId } from "@/lib/billing/customers";
-import { storedSubscriptionStatus } from "@/lib/billing/load-current-subscription";
-import { idOf } from "@/lib/billing/sync-records";
+import { storedSubscriptionStatus } from "@/lib/billing/access/subscriptions";
+import { idOf } from "@/lib/billing/stripe/ids";
 import { syncStripeCustomer } from "@/lib/billing/sync/sync-customer";
 import { env } from "@/lib/env";
 

@@ -16,7 +16,7 @@ beforeAll(async () => {
   ({ getStripe } = await import("@/lib/stripe"));
   ({ db } = await import("@/lib/db"));
   ({ syncStripeCustomer } = await import("@/lib/billing/sync/sync-customer"));
-  const { runStripeSetup } = await import("@/lib/billing/stripe-setup");
+  const { runStripeSetup } = await import("@/lib/billing/config/setup");
   await runStripeSetup();
 });
 

@@ -1,5 +1,6 @@
 import Stripe from "stripe";
-import { idOf, invoiceSubscriptionId } from "@/lib/billing/sync-records";
+import { idOf } from "@/lib/billing/stripe/ids";
+import { invoiceSubscriptionId } from "@/lib/billing/sync/records";
 import type { Snapshot } from "@/lib/billing/sync/fetch";
 import { pacedStripeCall } from "@/lib/billing/sync/pace";
 import { db } from "@/lib/db";

@@ -1,7 +1,9 @@
+import { listCustomerSubscriptions } from "@/lib/billing/stripe/lists";
 import type Stripe from "stripe";
-import { isStripeResourceMissing } from "@/lib/billing/billing-errors";
-import { defaultPaymentMethodId, idOf } from "@/lib/billing/sync-records";
-import { isLiveSubscriptionStatus } from "@/lib/billing/current-subscription";
+import { isStripeResourceMissing } from "@/lib/billing/stripe/errors";
+import { idOf } from "@/lib/billing/stripe/ids";
+import { defaultPaymentMethodId } from "@/lib/billing/sync/records";
+import { isLiveSubscriptionStatus } from "@/lib/billing/access/current-subscription";
 import { pacedStripeCall } from "@/lib/billing/sync/pace";
 import { INVOICE_PAYMENT_EXPAND, withPaymentIntents } from "@/lib/billing/sync/payment-action";
 import {
@@ -62,14 +64,11 @@ export async function fetchSnapshot(
       }),
     ),
     settle(() =>
-      stripe.subscriptions
-        .list({
-          customer: customerId,
-          status: "all",
-          limit: 100,
-          expand: ["data.default_payment_method", "data.schedule", "data.discounts.source.coupon"],
-        })
-        .autoPagingToArray({ limit: 10_000 }),
+      listCustomerSubscriptions(stripe, customerId, [
+        "data.default_payment_method",
+        "data.schedule",
+        "data.discounts.source.coupon",
+      ]),
     ),
     settle(() =>
       stripe.invoices.list({

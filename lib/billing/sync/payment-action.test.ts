@@ -8,14 +8,14 @@ import { startBillingHarness, type BillingHarness } from "@/lib/billing/testing/
 let harness: BillingHarness;
 let getStripe: typeof import("@/lib/stripe").getStripe;
 let db: typeof import("@/lib/db").db;
-let loadBillingOverview: typeof import("@/lib/billing/billing-overview").loadBillingOverview;
+let loadBillingOverview: typeof import("@/lib/billing/page/overview").loadBillingOverview;
 
 beforeAll(async () => {
   harness = await startBillingHarness();
   ({ getStripe } = await import("@/lib/stripe"));
   ({ db } = await import("@/lib/db"));
-  ({ loadBillingOverview } = await import("@/lib/billing/billing-overview"));
-  const { runStripeSetup } = await import("@/lib/billing/stripe-setup");
+  ({ loadBillingOverview } = await import("@/lib/billing/page/overview"));
+  const { runStripeSetup } = await import("@/lib/billing/config/setup");
   await runStripeSetup();
 });
 
@@ -66,7 +66,7 @@ describe("a payment that needs the customer's authentication", () => {
 
   it("an incomplete first payment needing authentication: Free until confirmed, with the link", async () => {
     const { getOrCreateStripeCustomer } = await import("@/lib/billing/customers");
-    const { resolvePriceId } = await import("@/lib/billing/prices");
+    const { resolvePriceId } = await import("@/lib/billing/catalog/prices");
     const { createTestUser } = await import("@/lib/billing/testing/users");
     const user = await createTestUser("sca-incomplete");
     const customerId = await getOrCreateStripeCustomer(user.id);

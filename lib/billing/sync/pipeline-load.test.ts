@@ -18,7 +18,7 @@ let db: typeof import("@/lib/db").db;
 beforeAll(async () => {
   harness = await startBillingHarness({ syncMinIntervalMs: 2_000, databasePoolSize: POOL_SIZE });
   ({ db } = await import("@/lib/db"));
-  const { runStripeSetup } = await import("@/lib/billing/stripe-setup");
+  const { runStripeSetup } = await import("@/lib/billing/config/setup");
   await runStripeSetup();
 });
 

@@ -27,7 +27,7 @@ beforeAll(async () => {
   ({ drainSyncQueue } = await import("@/lib/billing/sync/drain"));
   ({ reconcileBilling } = await import("@/lib/billing/sync/reconcile"));
   state = await import("@/lib/billing/testing/state");
-  const { runStripeSetup } = await import("@/lib/billing/stripe-setup");
+  const { runStripeSetup } = await import("@/lib/billing/config/setup");
   await runStripeSetup();
 });
 

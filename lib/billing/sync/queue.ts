@@ -46,28 +46,37 @@ type TicketRow = { customerId: string; fetchSeq: number; coveredSeq: number; cov
 
 /**
  * The receive step, in one statement: insert a webhook event into the ledger (a copy already
- * there makes it a no-op) and, when it concerns a customer this app knows, bump that customer's
- * request. An event that needs no sync is processed on arrival with `outcomeIfNoSync`.
+ * there makes it a no-op) and bump the request of each customer it concerns that this app knows.
+ * An event about one customer waits for that customer's sync; one about a test clock
+ * (`testClockId`, test mode) names no customer, so it is processed on arrival while the clock's
+ * customers get their sync requests. An event that needs no sync is processed on arrival with
+ * `outcomeIfNoSync`.
  */
 export async function recordEventAndRequestSync(event: {
   id: string;
   type: string;
   livemode: boolean;
   createdAt: Date;
-  /** The customer to sync; null when the event needs no sync. */
+  /** The customer to sync; null when the event needs no sync (or names a test clock). */
   customerId: string | null;
+  /** A test clock whose customers to sync instead. */
+  testClockId?: string;
   outcomeIfNoSync: string;
 }): Promise<{ inserted: boolean; queued: boolean; outcome: string }> {
   const [row] = await db.$queryRawUnsafe<{ inserted: number; queued: number }[]>(
     `WITH known AS (
-       SELECT id FROM "BillingCustomer" WHERE id = $4
+       SELECT id FROM "BillingCustomer"
+       WHERE id = $4 OR ("testClockId" = $7 AND "livemode" = false)
+     ), waits AS (
+       SELECT $4::text IS NOT NULL AND EXISTS (SELECT 1 FROM known) AS yes
      ), ins AS (
        INSERT INTO "StripeEvent" ("id", "type", "livemode", "stripeCustomerId", "stripeCreatedAt",
          "receivedAt", "processedAt", "outcome", "attempts")
        SELECT $1, $2, $3, $4, $5, ${NOW},
-         CASE WHEN EXISTS (SELECT 1 FROM known) THEN NULL ELSE ${NOW} END,
-         CASE WHEN EXISTS (SELECT 1 FROM known) THEN NULL ELSE $6 END,
-         CASE WHEN EXISTS (SELECT 1 FROM known) THEN 0 ELSE 1 END
+         CASE WHEN waits.yes THEN NULL ELSE ${NOW} END,
+         CASE WHEN waits.yes THEN NULL ELSE $6 END,
+         CASE WHEN waits.yes THEN 0 ELSE 1 END
+       FROM waits
        ON CONFLICT ("id") DO NOTHING
        RETURNING "id"
      ), asked AS (
@@ -83,6 +92,7 @@ export async function recordEventAndRequestSync(event: {
     event.customerId,
     event.createdAt,
     event.outcomeIfNoSync,
+    event.testClockId ?? null,
   );
   return {
     inserted: (row?.inserted ?? 0) > 0,

@@ -32,7 +32,7 @@ beforeAll(async () => {
   ({ db } = await import("@/lib/db"));
   ({ getStripe } = await import("@/lib/stripe"));
   state = await import("@/lib/billing/testing/state");
-  const { runStripeSetup } = await import("@/lib/billing/stripe-setup");
+  const { runStripeSetup } = await import("@/lib/billing/config/setup");
   await runStripeSetup();
 });
 
@@ -209,7 +209,7 @@ describe("a recorded event whose sync fails stays visible and the drain retries 
 describe("a refused signature that cannot be counted", () => {
   it("is still answered 400 at once, and the failure to count is one log line", async () => {
     const { POST } = await import("@/app/api/webhooks/stripe/route");
-    const { resetWebhookRejectionWindows } = await import("@/lib/billing/sync/receive");
+    const { resetWebhookRejectionWindows } = await import("@/lib/billing/sync/webhook-rejections");
     resetWebhookRejectionWindows({ writeDelayMs: 500 });
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
     await inPrivate(`ALTER TABLE "WebhookRejection" RENAME TO "WebhookRejection_unavailable"`);

@@ -25,7 +25,9 @@ beforeAll(async () => {
   ({ createTestUser } = await import("@/lib/billing/testing/users"));
   ({ customerIdOf } = await import("@/lib/billing/sync/receive"));
   // Refused signatures are counted shortly after the answer (5 s in production).
-  (await import("@/lib/billing/sync/receive")).resetWebhookRejectionWindows({ writeDelayMs: 20 });
+  (await import("@/lib/billing/sync/webhook-rejections")).resetWebhookRejectionWindows({
+    writeDelayMs: 20,
+  });
 });
 
 afterAll(async () => {
@@ -194,8 +196,8 @@ describe("refused signatures: logged and counted, cheaply", () => {
     );
 
   it("logs one line per reason and minute (no secret, header or body), counts every refusal, and the doctor reports them", async () => {
-    const { resetWebhookRejectionWindows } = await import("@/lib/billing/sync/receive");
-    const { checkWebhookSignatures } = await import("@/lib/billing/doctor");
+    const { resetWebhookRejectionWindows } = await import("@/lib/billing/sync/webhook-rejections");
+    const { checkWebhookSignatures } = await import("@/lib/billing/config/doctor");
     // What the tests above refused is written by now; this test starts from an empty table.
     await new Promise((resolve) => setTimeout(resolve, 200));
     // Lines and rows are per minute: start well inside one, so the flood is not split in two.

@@ -23,7 +23,7 @@ beforeAll(async () => {
   ({ reconcileBilling } = await import("@/lib/billing/sync/reconcile"));
   ({ createTestUser } = await import("@/lib/billing/testing/users"));
   state = await import("@/lib/billing/testing/state");
-  const { runStripeSetup } = await import("@/lib/billing/stripe-setup");
+  const { runStripeSetup } = await import("@/lib/billing/config/setup");
   ({ prices } = await runStripeSetup());
 });
 
@@ -139,7 +139,7 @@ describe("stripe:reconcile (emulator)", () => {
   });
 
   it("runs as a cron route only with the CRON_SECRET bearer token", async () => {
-    const { handleReconcileCron } = await import("@/lib/billing/reconcile-cron");
+    const { handleReconcileCron } = await import("@/app/api/cron/reconcile/handler");
     const secret = "cron-secret-for-tests-0123456789abcdef";
     const request = (authorization?: string) =>
       new Request("http://localhost:3000/api/cron/reconcile", {

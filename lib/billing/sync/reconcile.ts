@@ -1,3 +1,4 @@
+import { eachCustomer } from "@/lib/billing/stripe/lists";
 import type Stripe from "stripe";
 import { adoptStripeCustomer } from "@/lib/billing/customers";
 import {
@@ -6,9 +7,11 @@ import {
   type DrainResult,
 } from "@/lib/billing/sync/drain";
 import { pruneProcessedEvents, redriveStaleEvents, requestSyncs } from "@/lib/billing/sync/queue";
+import { diffSnapshots, emptySnapshot, snapshot } from "@/lib/billing/sync/reconcile-diff";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { withLease } from "@/lib/lease";
+import { assertStripeAvailable } from "@/lib/billing/stripe/availability";
 import { getStripe, stripeMode, type StripeMode } from "@/lib/stripe";
 
 /**
@@ -45,53 +48,6 @@ export type CustomerReconciliation = {
   changes: string[];
   reason?: string;
 };
-
-/**
- * Stripe could not be reached, or refused the key: the run stops before changing anything, rather
- * than reporting "0 failed" for a walk that could not check a single customer.
- */
-export class StripeUnavailableError extends Error {
-  constructor(
-    readonly base: string,
-    readonly reason: "unreachable" | "key_refused",
-    detail: string,
-  ) {
-    super(
-      reason === "unreachable"
-        ? `could not reach Stripe at ${base}: ${detail}`
-        : `Stripe at ${base} refused the key: ${detail}`,
-    );
-    this.name = "StripeUnavailableError";
-  }
-}
-
-/** Where a client sends its requests, e.g. https://api.stripe.com or http://localhost:12111. */
-export function stripeApiBase(stripe: Stripe): string {
-  const protocol = String(stripe.getApiField("protocol") ?? "https");
-  const host = String(stripe.getApiField("host") ?? "api.stripe.com");
-  const port = Number(stripe.getApiField("port"));
-  const defaultPort = protocol === "https" ? 443 : 80;
-  return `${protocol}://${host}${port && port !== defaultPort ? `:${port}` : ""}`;
-}
-
-/**
- * One cheap read before any work. Only an unreachable Stripe or a refused key stops the run;
- * anything else (a 429, a 500) is left to the walk, which retries and reports per customer.
- */
-async function assertStripeAvailable(stripe: Stripe): Promise<void> {
-  try {
-    await stripe.customers.list({ limit: 1 });
-  } catch (error) {
-    const type = (error as { type?: unknown } | null)?.type;
-    const message = error instanceof Error ? error.message : String(error);
-    if (type === "StripeConnectionError") {
-      throw new StripeUnavailableError(stripeApiBase(stripe), "unreachable", message);
-    }
-    if (type === "StripeAuthenticationError" || type === "StripePermissionError") {
-      throw new StripeUnavailableError(stripeApiBase(stripe), "key_refused", message);
-    }
-  }
-}
 
 /** Refused webhook signatures are counted per minute (receive.ts); the doctor reads a day. */
 const WEBHOOK_REJECTION_RETENTION_DAYS = 7;
@@ -321,7 +277,7 @@ async function adoptStripeCustomers(
 ): Promise<Set<string>> {
   const adopted = new Set<string>();
   const candidates: Stripe.Customer[] = [];
-  for await (const customer of stripe.customers.list({ limit: 100 })) {
+  for await (const customer of eachCustomer(stripe)) {
     if (customer.metadata.userId && customer.livemode === live) candidates.push(customer);
   }
   if (candidates.length === 0) return adopted;
@@ -351,74 +307,3 @@ async function adoptStripeCustomers(
 }
 
 // ---- What changed: our rows before and after the sync ----
-
-type Row = Record<string, unknown> & { id: string };
-type Snapshot = {
-  customer: Row | null;
-  subscriptions: Row[];
-  invoices: Row[];
-  pointedBy: string[];
-};
-
-const VOLATILE = { createdAt: true, updatedAt: true } as const;
-const emptySnapshot: Snapshot = { customer: null, subscriptions: [], invoices: [], pointedBy: [] };
-
-async function snapshot(customerId: string): Promise<Snapshot> {
-  const [customer, subscriptions, invoices, users] = await Promise.all([
-    db.billingCustomer.findUnique({
-      where: { id: customerId },
-      omit: { ...VOLATILE, syncedAt: true },
-    }),
-    db.subscription.findMany({ where: { stripeCustomerId: customerId }, omit: VOLATILE }),
-    db.invoice.findMany({ where: { stripeCustomerId: customerId }, omit: VOLATILE }),
-    db.user.findMany({ where: { stripeCustomerId: customerId }, select: { id: true } }),
-  ]);
-  return { customer, subscriptions, invoices, pointedBy: users.map((u) => u.id) };
-}
-
-export function diffSnapshots(before: Snapshot, after: Snapshot): string[] {
-  const changes: string[] = [];
-  if (before.customer && after.customer) {
-    const fields = fieldChanges(before.customer, after.customer);
-    if (fields.length) changes.push(`customer: ${fields.join(", ")}`);
-  }
-  changes.push(
-    ...rowChanges("subscription", before.subscriptions, after.subscriptions, ["status", "planKey"]),
-  );
-  changes.push(
-    ...rowChanges("invoice", before.invoices, after.invoices, ["status", "total", "currency"]),
-  );
-  for (const userId of before.pointedBy.filter((u) => !after.pointedBy.includes(u))) {
-    changes.push(`user ${userId} no longer points at this customer`);
-  }
-  return changes;
-}
-
-function rowChanges(kind: string, before: Row[], after: Row[], summary: string[]): string[] {
-  const changes: string[] = [];
-  for (const row of after) {
-    const old = before.find((b) => b.id === row.id);
-    if (!old) {
-      const what = summary.map((k) => `${k} ${show(row[k])}`).join(", ");
-      changes.push(`${kind} ${row.id} added (${what})`);
-      continue;
-    }
-    const fields = fieldChanges(old, row);
-    if (fields.length) changes.push(`${kind} ${row.id}: ${fields.join(", ")}`);
-  }
-  for (const row of before.filter((b) => !after.some((a) => a.id === b.id))) {
-    changes.push(`${kind} ${row.id} removed`);
-  }
-  return changes;
-}
-
-function fieldChanges(before: Row, after: Row): string[] {
-  return Object.keys(after)
-    .filter((key) => show(before[key]) !== show(after[key]))
-    .map((key) => `${key} ${show(before[key])} → ${show(after[key])}`);
-}
-
-function show(value: unknown): string {
-  if (value instanceof Date) return value.toISOString();
-  return JSON.stringify(value ?? null);
-}

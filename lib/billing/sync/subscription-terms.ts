@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import { z } from "zod";
-import { catalogEntryForPrice } from "@/lib/billing/catalog";
+import { catalogEntryForPrice } from "@/lib/billing/catalog/plans";
 
 /**
  * Pure mapping of what a subscription costs and what Stripe will change on it, from Stripe's own

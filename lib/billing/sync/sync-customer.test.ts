@@ -8,10 +8,10 @@ let db: typeof import("@/lib/db").db;
 let getStripe: typeof import("@/lib/stripe").getStripe;
 let getOrCreateStripeCustomer: typeof import("@/lib/billing/customers").getOrCreateStripeCustomer;
 let syncStripeCustomer: typeof import("@/lib/billing/sync/sync-customer").syncStripeCustomer;
-let records: typeof import("@/lib/billing/sync-records");
-let resolvePriceId: typeof import("@/lib/billing/prices").resolvePriceId;
-let getEntitlements: typeof import("@/lib/billing/entitlements").getEntitlements;
-let syncAfterCheckout: typeof import("@/lib/billing/checkout-return").syncAfterCheckout;
+let idOf: typeof import("@/lib/billing/stripe/ids").idOf;
+let resolvePriceId: typeof import("@/lib/billing/catalog/prices").resolvePriceId;
+let getEntitlements: typeof import("@/lib/billing/access/entitlements").getEntitlements;
+let syncAfterCheckout: typeof import("@/lib/billing/sessions/checkout-return").syncAfterCheckout;
 let reconcileBilling: typeof import("@/lib/billing/sync/reconcile").reconcileBilling;
 let createTestUser: typeof import("@/lib/billing/testing/users").createTestUser;
 let stripeState: typeof import("@/lib/billing/testing/state").stripeState;
@@ -23,14 +23,14 @@ beforeAll(async () => {
   ({ getStripe } = await import("@/lib/stripe"));
   ({ getOrCreateStripeCustomer } = await import("@/lib/billing/customers"));
   ({ syncStripeCustomer } = await import("@/lib/billing/sync/sync-customer"));
-  records = await import("@/lib/billing/sync-records");
-  ({ resolvePriceId } = await import("@/lib/billing/prices"));
-  ({ getEntitlements } = await import("@/lib/billing/entitlements"));
-  ({ syncAfterCheckout } = await import("@/lib/billing/checkout-return"));
+  ({ idOf } = await import("@/lib/billing/stripe/ids"));
+  ({ resolvePriceId } = await import("@/lib/billing/catalog/prices"));
+  ({ getEntitlements } = await import("@/lib/billing/access/entitlements"));
+  ({ syncAfterCheckout } = await import("@/lib/billing/sessions/checkout-return"));
   ({ reconcileBilling } = await import("@/lib/billing/sync/reconcile"));
   ({ createTestUser } = await import("@/lib/billing/testing/users"));
   ({ stripeState, storedState } = await import("@/lib/billing/testing/state"));
-  const { runStripeSetup } = await import("@/lib/billing/stripe-setup");
+  const { runStripeSetup } = await import("@/lib/billing/config/setup");
   await runStripeSetup();
 });
 
@@ -82,7 +82,7 @@ async function checkout(customerId: string, priceId: string, cardNumber = "42424
 async function customerHistory(customerId: string): Promise<string> {
   const stripe = getStripe();
   const session = await checkout(customerId, await resolvePriceId("pro", "month"));
-  const subscriptionId = records.idOf(session.subscription)!;
+  const subscriptionId = idOf(session.subscription)!;
   let subscription = await stripe.subscriptions.retrieve(subscriptionId);
 
   // Upgrade to Team, invoiced right away.
@@ -116,7 +116,7 @@ async function customerHistory(customerId: string): Promise<string> {
     invoice_settings: { default_payment_method: good.id },
   });
   await stripe.subscriptions.update(subscriptionId, { default_payment_method: good.id });
-  await stripe.invoices.pay(records.idOf(subscription.latest_invoice)!);
+  await stripe.invoices.pay(idOf(subscription.latest_invoice)!);
   expect((await stripe.subscriptions.retrieve(subscriptionId)).status).toBe("active");
 
   // Deletion.
@@ -259,7 +259,7 @@ describe("syncStripeCustomer", () => {
     warn.mockRestore();
 
     const sub = await db.subscription.findUniqueOrThrow({
-      where: { id: records.idOf(session.subscription)! },
+      where: { id: idOf(session.subscription)! },
     });
     expect(sub).toMatchObject({
       status: "active",
@@ -281,7 +281,7 @@ describe("syncStripeCustomer", () => {
     const stripe = getStripe();
     const oldPrice = await stripe.prices.retrieve(oldPriceId);
     await stripe.prices.create({
-      product: records.idOf(oldPrice.product)!,
+      product: idOf(oldPrice.product)!,
       currency: "usd",
       unit_amount: 1_500,
       recurring: { interval: "month" },

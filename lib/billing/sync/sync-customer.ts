@@ -1,12 +1,12 @@
 import type Stripe from "stripe";
-import { isLiveSubscriptionStatus } from "@/lib/billing/current-subscription";
+import { isLiveSubscriptionStatus } from "@/lib/billing/access/current-subscription";
 import {
   invoiceData,
   isStoredInvoice,
   NO_PAYMENT_METHOD,
   paymentMethodData,
   subscriptionData,
-} from "@/lib/billing/sync-records";
+} from "@/lib/billing/sync/records";
 import {
   applyCardRecovery,
   appliedCard,

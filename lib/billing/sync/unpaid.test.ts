@@ -34,9 +34,9 @@ describe("a subscription Stripe marks unpaid", () => {
   it("grants nothing, shows the paused banner with the invoice to pay, and recovers once paid", async () => {
     const { getOrCreateStripeCustomer } = await import("@/lib/billing/customers");
     const { createTestUser } = await import("@/lib/billing/testing/users");
-    const { getEntitlements } = await import("@/lib/billing/entitlements");
-    const { loadBillingOverview } = await import("@/lib/billing/billing-overview");
-    const { pastDueText } = await import("@/lib/billing/subscription-summary");
+    const { getEntitlements } = await import("@/lib/billing/access/entitlements");
+    const { loadBillingOverview } = await import("@/lib/billing/page/overview");
+    const { pastDueText } = await import("@/lib/billing/page/subscription-summary");
 
     const user = await createTestUser("unpaid");
     const customerId = await getOrCreateStripeCustomer(user.id);

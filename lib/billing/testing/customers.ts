@@ -9,7 +9,7 @@ import { eventJson, signPayload } from "@/lib/billing/testing/signed-events";
  */
 export async function subscribedCustomer(harness: BillingHarness, label: string) {
   const { getOrCreateStripeCustomer } = await import("@/lib/billing/customers");
-  const { resolvePriceId } = await import("@/lib/billing/prices");
+  const { resolvePriceId } = await import("@/lib/billing/catalog/prices");
   const { createTestUser } = await import("@/lib/billing/testing/users");
   const { getStripe } = await import("@/lib/stripe");
   const state = await import("@/lib/billing/testing/state");

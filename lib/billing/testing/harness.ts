@@ -5,7 +5,7 @@ import {
   emulatorControl,
   type DeliveryMode,
   type EmulatorControl,
-} from "@/tools/stripe-emulator/control";
+} from "@/tools/stripe-emulator/control/client";
 import { startStripeEmulator } from "@/tools/stripe-emulator/server";
 
 /**

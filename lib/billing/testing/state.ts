@@ -1,12 +1,12 @@
 import type Stripe from "stripe";
-import { PLANS } from "@/lib/billing/catalog";
+import { PLANS } from "@/lib/billing/catalog/plans";
 import {
   defaultPaymentMethodId,
   invoiceData,
   isStoredInvoice,
   paymentMethodData,
   subscriptionData,
-} from "@/lib/billing/sync-records";
+} from "@/lib/billing/sync/records";
 import { schedulePriceIds } from "@/lib/billing/sync/subscription-terms";
 import { db } from "@/lib/db";
 import { getStripe } from "@/lib/stripe";
@@ -15,12 +15,12 @@ import { getStripe } from "@/lib/stripe";
  * The sync tests' equality oracle: `expect(await storedState(c)).toEqual(await stripeState(c))`.
  *
  * The fields the billing page shows (see `shown*` below) are written out here from Stripe's raw
- * objects, by plain field reads, never through the app's mapping (lib/billing/sync-records.ts): a
+ * objects, by plain field reads, never through the app's mapping (lib/billing/sync/records.ts): a
  * bug in that mapping (a swapped period start/end, the wrong item, a lost lookup key) makes the two
  * sides differ. The other columns still come from the mapping functions: for them the oracle only
  * proves that the stored row is up to date with Stripe, not that the mapping is right (the derived
  * ones the page also shows, discounts, pendingChange and automaticTax, are unit-tested in
- * lib/billing/sync-records.test.ts).
+ * lib/billing/sync/records.test.ts).
  */
 
 /** The catalog as data (PLANS is the spec): which plan and interval each lookup key sells. */

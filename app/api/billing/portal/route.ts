@@ -1,7 +1,7 @@
 import { portalConfirmationPath } from "@/app/settings/billing/open/confirmation";
 import { currentUser } from "@/lib/auth/require-user";
-import { toBillingActionError, type BillingErrorCode } from "@/lib/billing/billing-errors";
-import { createPortalSessionUrl, parsePortalRequest } from "@/lib/billing/portal";
+import { toBillingActionError, type BillingErrorCode } from "@/lib/billing/sessions/errors";
+import { createPortalSessionUrl, parsePortalRequest } from "@/lib/billing/sessions/portal";
 import { env } from "@/lib/env";
 
 export const dynamic = "force-dynamic";

@@ -1,11 +1,11 @@
-import { handleReconcileCron } from "@/lib/billing/reconcile-cron";
+import { handleReconcileCron } from "./handler";
 
 // Reads Stripe and writes the database on every call: never cached or prerendered.
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 export const maxDuration = 300;
 
-/** Scheduled reconciliation (vercel.json); lib/billing/reconcile-cron.ts does the work. */
+/** Scheduled reconciliation (vercel.json); handler.ts owns the HTTP, lib/billing/sync/maintenance.ts the work. */
 export function GET(request: Request): Promise<Response> {
   return handleReconcileCron(request);
 }

@@ -1,7 +1,7 @@
 import { afterResponse } from "@/lib/after-response";
 import { drainSyncQueue } from "@/lib/billing/sync/drain";
 import { handleStripeWebhook } from "@/lib/billing/sync/receive";
-import { readWebhookBody } from "@/lib/billing/webhook-body";
+import { readWebhookBody } from "@/lib/billing/sync/webhook-body";
 
 // Signature checks need Node's crypto and the exact bytes Stripe signed; never cache or prerender.
 export const runtime = "nodejs";

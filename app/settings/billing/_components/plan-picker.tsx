@@ -1,5 +1,5 @@
-import { BILLING_INTERVALS, FEATURE_LABELS, PLAN_KEYS, PLANS } from "@/lib/billing/catalog";
-import type { PlanPrices } from "@/lib/billing/prices";
+import { BILLING_INTERVALS, FEATURE_LABELS, PLAN_KEYS, PLANS } from "@/lib/billing/catalog/plans";
+import type { PlanPrices } from "@/lib/billing/catalog/prices";
 import { formatDate, formatMoney } from "@/lib/format";
 import { subscribeToPlan } from "../actions";
 import { PortalButton } from "./portal-button";

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import type { PortalFlow } from "@/lib/billing/portal";
+import type { PortalFlow } from "@/lib/billing/sessions/portal";
 import { openBillingPortal } from "../actions";
 import { SubmitButton, type BUTTON_STYLES } from "./submit-button";
 

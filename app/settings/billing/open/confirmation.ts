@@ -1,6 +1,6 @@
-import { catalogEntryForLookupKey } from "@/lib/billing/catalog";
-import type { PortalRequest } from "@/lib/billing/portal";
-import { planWithTerms } from "@/lib/billing/subscription-summary";
+import { catalogEntryForLookupKey } from "@/lib/billing/catalog/plans";
+import type { PortalRequest } from "@/lib/billing/sessions/portal";
+import { planWithTerms } from "@/lib/billing/page/subscription-summary";
 
 /** The page that names a portal action and opens it only on a button press (a POST). */
 export const PORTAL_CONFIRM_PATH = "/settings/billing/open";

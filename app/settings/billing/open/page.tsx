@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/require-user";
-import { parsePortalRequest } from "@/lib/billing/portal";
+import { parsePortalRequest } from "@/lib/billing/sessions/portal";
 import { PortalButton } from "../_components/portal-button";
 import { describePortalRequest, PORTAL_CONFIRM_PATH, portalConfirmationPath } from "./confirmation";
 
