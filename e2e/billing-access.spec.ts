@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import Stripe from "stripe";
 import { LOCAL_STRIPE_KEY } from "../scripts/lib/local-stripe";
-import { emulatorControl, type RequestStats } from "../tools/stripe-emulator/control";
+import { emulatorControl, type RequestStats } from "../tools/stripe-emulator/control/client";
 import { emulatorUrl, fillCard } from "./support/billing";
 import { openSignInLink, signIn, uniqueEmail } from "./support/sign-in";
 

@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import Stripe from "stripe";
 import { LOCAL_STRIPE_KEY } from "../scripts/lib/local-stripe";
-import { emulatorControl } from "../tools/stripe-emulator/control";
+import { emulatorControl } from "../tools/stripe-emulator/control/client";
 import { emulatorUrl, expectBillingPage, fillCard } from "./support/billing";
 import { signIn } from "./support/sign-in";
 

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { emulatorControl } from "../tools/stripe-emulator/control";
+import { emulatorControl } from "../tools/stripe-emulator/control/client";
 import { emulatorUrl, fillCard } from "./support/billing";
 import { signIn, uniqueEmail } from "./support/sign-in";
 

@@ -1,7 +1,7 @@
 import { expect, type Page } from "@playwright/test";
 import Stripe from "stripe";
 import { LOCAL_STRIPE_KEY } from "../../scripts/lib/local-stripe";
-import { emulatorControl } from "../../tools/stripe-emulator/control";
+import { emulatorControl } from "../../tools/stripe-emulator/control/client";
 
 /** An `expect` that gives up on a rendered page quickly, so the caller reloads instead. */
 const soon = expect.configure({ timeout: 1_000 });

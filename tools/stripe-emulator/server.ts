@@ -5,9 +5,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
-import { EmulatorCore } from "./core";
-import type { Ctx } from "./context";
-import { handleControl } from "./control-routes";
+import { EmulatorCore } from "./engine/state-machine";
+import type { Ctx } from "./engine/request-context";
+import { handleControl } from "./control/routes";
 import { ApiError, badRequest, cardDeclined, noSuch } from "./http/errors";
 import { applyExpand, expandTooDeep } from "./http/expand";
 import { paginate } from "./http/list";
@@ -16,12 +16,12 @@ import { IdempotencyStore } from "./http/idempotency";
 import { str, strArr, type Params } from "./http/params";
 import { readBody, sendJson } from "./http/respond";
 import { checkParams } from "./schema/check-params";
-import type { DeliveryMode } from "./delivery-mode";
-import { describeDeliveryMode } from "./delivery-mode";
-import { DEFAULT_ACCOUNT_API_VERSION, getEvent, listEvents } from "./events";
+import type { DeliveryMode } from "./webhooks/delivery-mode";
+import { describeDeliveryMode } from "./webhooks/delivery-mode";
+import { DEFAULT_ACCOUNT_API_VERSION, getEvent, listEvents } from "./webhooks/events";
 import { handleCheckoutPage } from "./pages/checkout";
 import { handleInvoicePage } from "./pages/invoice";
-import { handlePortalPage } from "./pages/portal";
+import { handlePortalPage } from "./pages/portal/handler";
 import * as checkout from "./resources/checkout";
 import * as customers from "./resources/customers";
 import * as invoices from "./resources/invoices";
@@ -30,11 +30,11 @@ import * as pms from "./resources/payment-methods";
 import * as portal from "./resources/portal";
 import * as prices from "./resources/prices";
 import * as schedules from "./resources/subscription-schedules";
-import * as subs from "./resources/subscriptions";
+import * as subs from "./resources/subscriptions/subscriptions";
 import * as testClocks from "./resources/test-clocks";
-import { startDunning, type DunningOption } from "./dunning";
+import { startDunning, type DunningOption } from "./resources/subscriptions/dunning";
 import * as webhooks from "./resources/webhook-endpoints";
-import { randomToken, type Mode } from "./store";
+import { randomToken, type Mode } from "./engine/store";
 
 export interface StripeEmulatorOptions {
   /** 0 or undefined: a free port. */

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { emulatorControl, type ApiFaults } from "../control";
+import { emulatorControl, type ApiFaults } from "../control/client";
 import { startStripeEmulator } from "../server";
 import { getPage, seedCatalog, startHarness, type Harness } from "./helpers";
 

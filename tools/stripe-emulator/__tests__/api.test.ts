@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import { DEFAULT_ACCOUNT_API_VERSION } from "../events";
+import { DEFAULT_ACCOUNT_API_VERSION } from "../webhooks/events";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startStripeEmulator } from "../server";
 import { seedCatalog, startHarness, type Harness } from "./helpers";

@@ -5,7 +5,7 @@
  */
 import Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { formatAmount } from "../resources/subscriptions";
+import { formatAmount } from "../resources/subscriptions/subscriptions";
 import { getPage, postForm, startHarness, type Harness } from "./helpers";
 
 let h: Harness;

@@ -2,7 +2,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
-import { emulatorControl, type EmulatorControl } from "../control";
+import { emulatorControl, type EmulatorControl } from "../control/client";
 import { startStripeEmulator, type RunningStripeEmulator } from "../server";
 
 export interface Harness {

@@ -1,7 +1,7 @@
 /** Test clocks like Stripe's API: per customer, asynchronous advances, Stripe's limits. */
 import type Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { addInterval } from "../clock";
+import { addInterval } from "../engine/clock";
 import {
   eventMark,
   postForm,

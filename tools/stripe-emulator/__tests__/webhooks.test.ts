@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_ACCOUNT_API_VERSION } from "../events";
+import { DEFAULT_ACCOUNT_API_VERSION } from "../webhooks/events";
 import { startHarness, startReceiver, type Harness, type Receiver } from "./helpers";
 
 let h: Harness;

@@ -3,11 +3,11 @@
  *   const ctl = emulatorControl("http://localhost:12111");
  *   await ctl.advanceClock({ days: 31 }); await ctl.flush();
  */
-import type { ApiFaults } from "./api-faults";
-import type { DeliveryAttempt, Faults } from "./delivery";
-import type { DunningSettings } from "./dunning";
-import type { DeliveryMode } from "./delivery-mode";
-import type { RequestStats } from "./request-stats";
+import type { ApiFaults } from "../http/api-faults";
+import type { DeliveryAttempt, Faults } from "../webhooks/delivery";
+import type { DunningSettings } from "../resources/subscriptions/dunning";
+import type { DeliveryMode } from "../webhooks/delivery-mode";
+import type { RequestStats } from "../engine/request-stats";
 
 export type { ApiFaults, DeliveryAttempt, DeliveryMode, Faults, RequestStats };
 export type EmulatorMode = "test" | "live";

@@ -3,14 +3,14 @@
  * flush/idle. No auth.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ApiFaults } from "./api-faults";
-import type { EmulatorCore } from "./core";
-import type { Faults } from "./delivery";
-import { handleDelivery } from "./delivery-control";
-import { dunningFrom } from "./dunning";
-import { parseForm, jsonToForm, type FormObject } from "./http/form";
-import { readBody, sendJson } from "./http/respond";
-import type { Mode } from "./store";
+import type { ApiFaults } from "../http/api-faults";
+import type { EmulatorCore } from "../engine/state-machine";
+import type { Faults } from "../webhooks/delivery";
+import { handleDelivery } from "../webhooks/delivery-control";
+import { dunningFrom } from "../resources/subscriptions/dunning";
+import { parseForm, jsonToForm, type FormObject } from "../http/form";
+import { readBody, sendJson } from "../http/respond";
+import type { Mode } from "../engine/store";
 
 async function readParams(req: IncomingMessage, url: URL): Promise<FormObject> {
   const out: FormObject = parseForm(url.search.slice(1));

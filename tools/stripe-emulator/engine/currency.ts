@@ -9,7 +9,7 @@
  * stricter special case (two decimals, multiples of 100), so an integration that sends whole
  * shillings is refused here instead of being charged 1/100 of the intended amount.
  */
-import { invalid } from "./http/errors";
+import { invalid } from "../http/errors";
 
 /** Stripe's presentment currencies (lowercase ISO codes). */
 export const STRIPE_CURRENCIES: ReadonlySet<string> = new Set(

@@ -1,13 +1,13 @@
 /** The emulator's state machine: contexts, events, delivery targets, clock processing. */
 import type Stripe from "stripe";
-import { ApiFaultGate } from "./api-faults";
+import { ApiFaultGate } from "../http/api-faults";
 import { Clock } from "./clock";
-import type { Ctx, EventObject, EventType } from "./context";
-import { Deliverer, type Target } from "./delivery";
-import type { DeliveryMode } from "./delivery-mode";
-import { eventFactory } from "./events";
-import { IdempotencyStore } from "./http/idempotency";
-import { endpointMatches } from "./resources/webhook-endpoints";
+import type { Ctx, EventObject, EventType } from "./request-context";
+import { Deliverer, type Target } from "../webhooks/delivery";
+import type { DeliveryMode } from "../webhooks/delivery-mode";
+import { eventFactory } from "../webhooks/events";
+import { IdempotencyStore } from "../http/idempotency";
+import { endpointMatches } from "../resources/webhook-endpoints";
 import { RequestLog } from "./request-stats";
 import { emptyMode, Persistence, type DunningSettings, type Mode, type State } from "./store";
 import { runTimeline } from "./timeline";

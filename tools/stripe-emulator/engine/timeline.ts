@@ -4,11 +4,11 @@
  * both modes) or one test clock (its customers only).
  */
 import type Stripe from "stripe";
-import type { Ctx } from "./context";
-import { expireCheckoutSession } from "./resources/checkout";
-import { nextDue, processDue, type DueKind } from "./resources/subscriptions";
+import type { Ctx } from "./request-context";
+import { expireCheckoutSession } from "../resources/checkout";
+import { nextDue, processDue, type DueKind } from "../resources/subscriptions/subscriptions";
 import type { Mode, ModeState } from "./store";
-import { emitUpcomingInvoices } from "./upcoming-invoices";
+import { emitUpcomingInvoices } from "../resources/upcoming-invoices";
 
 /** The test clock of a customer id in this mode, or null. */
 export function clockOfCustomer(s: ModeState, customerId: string | null): string | null {

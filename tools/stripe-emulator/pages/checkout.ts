@@ -1,8 +1,8 @@
 /** Hosted Checkout page: `/c/pay/<session id>`. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type Stripe from "stripe";
-import type { EmulatorCore } from "../core";
-import type { Ctx } from "../context";
+import type { EmulatorCore } from "../engine/state-machine";
+import type { Ctx } from "../engine/request-context";
 import { ApiError } from "../http/errors";
 import { parseForm } from "../http/form";
 import { readBody, redirect, sendHtml } from "../http/respond";
@@ -10,9 +10,9 @@ import { checkoutInternal, completeCheckout } from "../resources/checkout";
 import { AUTHENTICATION_FAILED } from "../resources/payment-attempts";
 import { findTestCard } from "../resources/payment-methods";
 import { atCustomerTime } from "../resources/test-clocks";
-import { formatAmount } from "../currency";
+import { formatAmount } from "../engine/currency";
 import { priceSupports, unitAmountIn } from "../resources/prices";
-import type { Mode } from "../store";
+import type { Mode } from "../engine/store";
 import { cardFields, esc, layout, parseExpiry } from "./layout";
 
 function findSession(

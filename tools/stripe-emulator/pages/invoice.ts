@@ -1,13 +1,13 @@
 /** Hosted invoice page `/i/<id>` and a tiny generated PDF at `/i/<id>/pdf`. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type Stripe from "stripe";
-import type { EmulatorCore } from "../core";
+import type { EmulatorCore } from "../engine/state-machine";
 import { parseForm } from "../http/form";
 import { readBody, redirect, sendHtml } from "../http/respond";
-import { formatAmount } from "../currency";
+import { formatAmount } from "../engine/currency";
 import { authenticateInvoicePayment } from "../resources/payment-attempts";
 import { paymentNeedsAction } from "../resources/payment-intents";
-import type { Mode } from "../store";
+import type { Mode } from "../engine/store";
 import { esc, fmtDate, layout } from "./layout";
 
 function findInvoice(

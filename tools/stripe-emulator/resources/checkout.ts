@@ -1,7 +1,7 @@
 /** Checkout Sessions (mode=subscription) and their completion from the hosted page. */
 import type Stripe from "stripe";
-import type { Ctx } from "../context";
-import { diff } from "../context";
+import type { Ctx } from "../engine/request-context";
+import { diff } from "../engine/request-context";
 import { ApiError, badRequest, cardDeclined, invalid, missing, noSuch } from "../http/errors";
 import { paginate } from "../http/list";
 import {
@@ -15,15 +15,15 @@ import {
   str,
   type Params,
 } from "../http/params";
-import { newId, newestFirst, randomToken } from "../store";
-import { DAY_SECONDS } from "../clock";
+import { newId, newestFirst, randomToken } from "../engine/store";
+import { DAY_SECONDS } from "../engine/clock";
 import { customerFactory, getCustomer } from "./customers";
 import { atCustomerTime } from "./test-clocks";
 import { AUTHENTICATION_FAILED } from "./payment-attempts";
 import { attachPaymentMethod, findTestCard, paymentMethodFactory } from "./payment-methods";
-import { parseCurrency } from "../currency";
+import { parseCurrency } from "../engine/currency";
 import { getPrice, priceSupports, unitAmountIn } from "./prices";
-import { createSubscriptionFrom } from "./subscriptions";
+import { createSubscriptionFrom } from "./subscriptions/subscriptions";
 
 /** Line items are not part of the session object unless expanded; we keep them here. */
 export interface CheckoutLine {

@@ -1,11 +1,11 @@
 import type Stripe from "stripe";
-import type { Ctx } from "../context";
-import { diff } from "../context";
+import type { Ctx } from "../engine/request-context";
+import { diff } from "../engine/request-context";
 import { cardDeclined, noSuch } from "../http/errors";
 import { paginate } from "../http/list";
 import { allowOnly, applyMetadata, obj, str, type Params } from "../http/params";
 import { onSubscriptionCanceled } from "./subscription-schedules";
-import { newId, newestFirst } from "../store";
+import { newId, newestFirst } from "../engine/store";
 import { attachPaymentMethod, cardOf, getPaymentMethod } from "./payment-methods";
 import { atCustomerTime, clockForNewCustomer } from "./test-clocks";
 

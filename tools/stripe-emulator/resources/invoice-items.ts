@@ -4,9 +4,9 @@
  * the lines in the subscription's queue (no /v1/invoiceitems API); this emits the events.
  */
 import type Stripe from "stripe";
-import type { Ctx } from "../context";
-import { newId } from "../store";
-import { clockOfCustomer } from "../timeline";
+import type { Ctx } from "../engine/request-context";
+import { newId } from "../engine/store";
+import { clockOfCustomer } from "../engine/timeline";
 
 export interface PendingLine {
   description: string;

@@ -1,14 +1,14 @@
 /** Invoices: built for subscriptions, finalized, charged on the default card. */
 import type Stripe from "stripe";
-import type { Ctx } from "../context";
-import { diff } from "../context";
+import type { Ctx } from "../engine/request-context";
+import { diff } from "../engine/request-context";
 import { badRequest, noSuch } from "../http/errors";
 import { paginate, embeddedList } from "../http/list";
 import { oneOf, str, type Params } from "../http/params";
-import { newId, newestFirst } from "../store";
+import { newId, newestFirst } from "../engine/store";
 import { recordPaymentAttempt } from "./payment-intents";
 import { cardOf } from "./payment-methods";
-import { clockOfCustomer } from "../timeline";
+import { clockOfCustomer } from "../engine/timeline";
 
 export interface LineInput {
   description: string;

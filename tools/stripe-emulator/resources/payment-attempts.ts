@@ -3,15 +3,15 @@
  * authentication" / "Fail authentication" (Stripe's test authentication page does the same).
  */
 import type Stripe from "stripe";
-import type { Ctx } from "../context";
-import { diff } from "../context";
+import type { Ctx } from "../engine/request-context";
+import { diff } from "../engine/request-context";
 import { attemptInvoicePayment, invoiceSubscriptionId } from "./invoices";
 import {
   paymentMethodOfPayment,
   paymentNeedsAction,
   recordPaymentAttempt,
 } from "./payment-intents";
-import { internalOf } from "./subscriptions";
+import { internalOf } from "./subscriptions/subscriptions";
 
 export type AuthenticationOutcome = "complete" | "fail";
 

@@ -4,9 +4,9 @@
  * It is what tells an app that a payment needs 3-D Secure (`status: "requires_action"`).
  */
 import type Stripe from "stripe";
-import type { Ctx } from "../context";
+import type { Ctx } from "../engine/request-context";
 import { embeddedList } from "../http/list";
-import { newId, randomToken } from "../store";
+import { newId, randomToken } from "../engine/store";
 
 export type PaymentIntentStatus = Extract<
   Stripe.PaymentIntent.Status,

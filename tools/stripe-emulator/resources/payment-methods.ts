@@ -1,11 +1,11 @@
 /** Card payment methods with Stripe's documented test numbers and `pm_card_*` ids. */
 import type Stripe from "stripe";
-import type { Ctx } from "../context";
-import { diff } from "../context";
+import type { Ctx } from "../engine/request-context";
+import { diff } from "../engine/request-context";
 import { badRequest, cardDeclined, invalid, missing, noSuch } from "../http/errors";
 import { paginate } from "../http/list";
 import { allowOnly, applyMetadata, obj, oneOf, reqStr, str, type Params } from "../http/params";
-import { newId, newestFirst, randomToken } from "../store";
+import { newId, newestFirst, randomToken } from "../engine/store";
 import { getCustomer } from "./customers";
 
 export interface TestCard {

@@ -1,7 +1,7 @@
 /** Billing portal configurations and sessions, validated the way Stripe validates them. */
 import type Stripe from "stripe";
-import type { Ctx } from "../context";
-import { diff } from "../context";
+import type { Ctx } from "../engine/request-context";
+import { diff } from "../engine/request-context";
 import { badRequest, invalid, missing, noSuch } from "../http/errors";
 import { paginate } from "../http/list";
 import {
@@ -17,7 +17,7 @@ import {
   strArr,
   type Params,
 } from "../http/params";
-import { newId, newestFirst, randomToken } from "../store";
+import { newId, newestFirst, randomToken } from "../engine/store";
 import { getCustomer } from "./customers";
 import {
   checkConfiguration,
@@ -27,7 +27,7 @@ import {
   PRODUCTS_MAX,
 } from "./portal-rules";
 import { getPrice, getProduct } from "./prices";
-import { FEEDBACK, customerIdOf, getSubscription, isLive } from "./subscriptions";
+import { FEEDBACK, customerIdOf, getSubscription, isLive } from "./subscriptions/subscriptions";
 
 type Config = Stripe.BillingPortal.Configuration;
 type Features = Stripe.BillingPortal.Configuration.Features;

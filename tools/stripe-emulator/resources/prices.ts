@@ -1,8 +1,8 @@
 /** Products and prices, including lookup keys and inline `product_data`. */
 import type Stripe from "stripe";
-import type { Ctx } from "../context";
-import { diff } from "../context";
-import { checkChargeableAmount, parseCurrency } from "../currency";
+import type { Ctx } from "../engine/request-context";
+import { diff } from "../engine/request-context";
+import { checkChargeableAmount, parseCurrency } from "../engine/currency";
 import { badRequest, invalid, missing, noSuch } from "../http/errors";
 import { paginate } from "../http/list";
 import {
@@ -17,7 +17,7 @@ import {
   strArr,
   type Params,
 } from "../http/params";
-import { newId, newestFirst, refreshPriceCopies } from "../store";
+import { newId, newestFirst, refreshPriceCopies } from "../engine/store";
 
 export function productFactory(
   ctx: Ctx,
@@ -143,6 +143,12 @@ export function priceFactory(
     unit_amount: f.unit_amount,
     unit_amount_decimal: null,
   };
+}
+
+/** The name of a price's product, as the portal and invoice lines print it (its id if unknown). */
+export function productName(ctx: Ctx, price: Stripe.Price): string {
+  const id = typeof price.product === "string" ? price.product : price.product.id;
+  return ctx.s.products[id]?.name ?? id;
 }
 
 export function getPrice(ctx: Ctx, id: string, param = "id"): Stripe.Price {

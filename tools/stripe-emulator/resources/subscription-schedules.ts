@@ -7,12 +7,12 @@
  * into it, not the other way round.
  */
 import type Stripe from "stripe";
-import type { Ctx } from "../context";
-import { diff } from "../context";
+import type { Ctx } from "../engine/request-context";
+import { diff } from "../engine/request-context";
 import { badRequest, noSuch } from "../http/errors";
 import { paginate } from "../http/list";
 import { allowOnly, bool, int, obj, str, type Params } from "../http/params";
-import { newId, newestFirst } from "../store";
+import { newId, newestFirst } from "../engine/store";
 
 export type Schedule = Stripe.SubscriptionSchedule;
 export type PhaseItemInput = { price: string; quantity: number };

@@ -5,13 +5,13 @@
  * and move only when the clock advances, asynchronously like Stripe (`advancing`, then `ready`).
  */
 import type Stripe from "stripe";
-import { addInterval } from "../clock";
-import type { Ctx } from "../context";
+import { addInterval } from "../engine/clock";
+import type { Ctx } from "../engine/request-context";
 import { badRequest, invalid, missing, noSuch } from "../http/errors";
 import { paginate } from "../http/list";
 import { allowOnly, int, str, type Params } from "../http/params";
-import { newId, newestFirst } from "../store";
-import { clockOfCustomer, runTimeline } from "../timeline";
+import { newId, newestFirst } from "../engine/store";
+import { clockOfCustomer, runTimeline } from "../engine/timeline";
 import { deleteCustomer } from "./customers";
 
 type TestClock = Stripe.TestHelpers.TestClock;

@@ -6,14 +6,14 @@
  * event comes in time order with renewals and retries.
  */
 import type Stripe from "stripe";
-import type { Ctx } from "./context";
-import { invoiceFactory, type LineInput } from "./resources/invoices";
-import { unitAmountIn } from "./resources/prices";
-import { internalOf, nextPeriodEnd, periodOf } from "./resources/subscriptions";
-import { DAY_SECONDS } from "./clock";
-import { randomToken, type Mode, type ModeState } from "./store";
-import type { Timeline } from "./timeline";
-import { clockOfCustomer } from "./timeline";
+import type { Ctx } from "../engine/request-context";
+import { invoiceFactory, type LineInput } from "./invoices";
+import { unitAmountIn } from "./prices";
+import { internalOf, nextPeriodEnd, periodOf } from "./subscriptions/subscriptions";
+import { DAY_SECONDS } from "../engine/clock";
+import { randomToken, type Mode, type ModeState } from "../engine/store";
+import type { Timeline } from "../engine/timeline";
+import { clockOfCustomer } from "../engine/timeline";
 
 export const UPCOMING_RENEWAL_DAYS = 3;
 

@@ -1,11 +1,11 @@
 /** Webhook endpoints; the signing secret is only returned on create, like Stripe. */
 import type Stripe from "stripe";
-import type { Ctx } from "../context";
+import type { Ctx } from "../engine/request-context";
 import { invalid, missing, noSuch } from "../http/errors";
 import { paginate } from "../http/list";
 import { allowOnly, applyMetadata, bool, reqStr, str, strArr, type Params } from "../http/params";
-import { RENDERABLE_API_VERSIONS } from "../events";
-import { newId, newestFirst, randomToken } from "../store";
+import { RENDERABLE_API_VERSIONS } from "../webhooks/events";
+import { newId, newestFirst, randomToken } from "../engine/store";
 
 export function webhookEndpointFactory(
   ctx: Ctx,

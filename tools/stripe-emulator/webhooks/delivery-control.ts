@@ -1,7 +1,7 @@
 /** `GET|POST /_emulator/delivery`: read or change the webhook delivery mode at run time. */
 import type { DeliveryMode } from "./delivery-mode";
 import type { Deliverer } from "./delivery";
-import type { FormObject } from "./http/form";
+import type { FormObject } from "../http/form";
 
 function numberOf(v: FormObject[string] | undefined, name: string): number | undefined {
   if (v === undefined || v === "") return undefined;

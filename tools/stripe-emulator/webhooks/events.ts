@@ -1,11 +1,11 @@
 /** Event objects and the events API (retrieve, list with type/created filters). */
 import Stripe from "stripe";
-import type { EventObject, EventOf, EventType } from "./context";
-import { invalid, noSuch } from "./http/errors";
-import { paginate } from "./http/list";
-import { int, obj, str, strArr, type Params } from "./http/params";
-import type { Mode, ModeState } from "./store";
-import { newId, newestFirst } from "./store";
+import type { EventObject, EventOf, EventType } from "../engine/request-context";
+import { invalid, noSuch } from "../http/errors";
+import { paginate } from "../http/list";
+import { int, obj, str, strArr, type Params } from "../http/params";
+import type { Mode, ModeState } from "../engine/store";
+import { newId, newestFirst } from "../engine/store";
 
 /**
  * The emulated account's default API version: older than the SDK's on purpose, so an endpoint

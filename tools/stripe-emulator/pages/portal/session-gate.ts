@@ -7,7 +7,7 @@
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { PortalSessionInternal } from "../store";
+import type { PortalSessionInternal } from "../../engine/store";
 
 export const OPEN_WITHIN_MS = 5 * 60_000;
 export const SESSION_LIFETIME_MS = 60 * 60_000;

@@ -2,7 +2,7 @@
  * Failed-payment settings, per mode, like Stripe's account settings (Settings → Billing →
  * Manage failed payments): a custom retry schedule and what happens after the last retry.
  */
-import type { DunningFinalAction, DunningSettings, Mode } from "./store";
+import type { DunningFinalAction, DunningSettings, Mode } from "../../engine/store";
 
 export type { DunningFinalAction, DunningSettings };
 

@@ -3,11 +3,11 @@
  * time-driven lifecycle (trial end, renewal, failed payment retries) used by the clock.
  */
 import type Stripe from "stripe";
-import type { Ctx } from "../context";
-import { diff } from "../context";
-import { addInterval, DAY_SECONDS } from "../clock";
-import { badRequest, cardDeclined, invalid, missing, noSuch } from "../http/errors";
-import { embeddedList, paginate } from "../http/list";
+import type { Ctx } from "../../engine/request-context";
+import { diff } from "../../engine/request-context";
+import { addInterval, DAY_SECONDS } from "../../engine/clock";
+import { badRequest, cardDeclined, invalid, missing, noSuch } from "../../http/errors";
+import { embeddedList, paginate } from "../../http/list";
 import {
   allowOnly,
   applyMetadata,
@@ -19,9 +19,9 @@ import {
   reqStr,
   str,
   type Params,
-} from "../http/params";
-import { newId, newestFirst, type SubscriptionInternal } from "../store";
-import { getCustomer } from "./customers";
+} from "../../http/params";
+import { newId, newestFirst, type SubscriptionInternal } from "../../engine/store";
+import { getCustomer } from "../customers";
 import {
   attemptInvoicePayment,
   chargeOutcome,
@@ -29,8 +29,8 @@ import {
   invoiceSubscriptionId,
   voidInvoice,
   type LineInput,
-} from "./invoices";
-import { getPrice, priceSupports, unitAmountIn } from "./prices";
+} from "../invoices";
+import { getPrice, priceSupports, productName, unitAmountIn } from "../prices";
 import {
   assertCancelable,
   attachedSchedule,
@@ -40,15 +40,15 @@ import {
   nextPhase,
   onSubscriptionCanceled,
   releaseSchedule,
-} from "./subscription-schedules";
-import { formatAmount, parseCurrency } from "../currency";
-import { nextRetryAt } from "../dunning";
-import { emitPendingInvoiceItems } from "./invoice-items";
-import { clockOfCustomer } from "../timeline";
-import { atCustomerTime } from "./test-clocks";
-import { billingModeParam, FLEXIBLE } from "./billing-mode";
+} from "../subscription-schedules";
+import { formatAmount, parseCurrency } from "../../engine/currency";
+import { nextRetryAt } from "./dunning";
+import { emitPendingInvoiceItems } from "../invoice-items";
+import { clockOfCustomer } from "../../engine/timeline";
+import { atCustomerTime } from "../test-clocks";
+import { billingModeParam, FLEXIBLE } from "../billing-mode";
 
-export { formatAmount } from "../currency";
+export { formatAmount } from "../../engine/currency";
 
 /** A subscription whose first payment fails stays `incomplete` this long. */
 export const INCOMPLETE_EXPIRY_SECONDS = 23 * 3600;
@@ -265,11 +265,6 @@ function itemLines(
 }
 
 /** The product's name for line descriptions, like Stripe's "1 × Pro (at $30.00 / month)". */
-function productName(ctx: Ctx, price: Stripe.Price): string {
-  const id = typeof price.product === "string" ? price.product : price.product.id;
-  return ctx.s.products[id]?.name ?? id;
-}
-
 function setStatus(sub: Stripe.Subscription, status: Stripe.Subscription.Status): void {
   sub.status = status;
 }
