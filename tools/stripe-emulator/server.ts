@@ -30,7 +30,11 @@ import * as pms from "./resources/payment-methods";
 import * as portal from "./resources/portal";
 import * as prices from "./resources/prices";
 import * as schedules from "./resources/subscription-schedules";
-import * as subs from "./resources/subscriptions/subscriptions";
+import { cancelScheduleById, cancelSubscription } from "./resources/subscriptions/cancel";
+import { createSubscription } from "./resources/subscriptions/create";
+import { retryOpenInvoice } from "./resources/subscriptions/lifecycle";
+import { getSubscription, listSubscriptions } from "./resources/subscriptions/subscriptions";
+import { updateSubscription } from "./resources/subscriptions/update";
 import * as testClocks from "./resources/test-clocks";
 import { startDunning, type DunningOption } from "./resources/subscriptions/dunning";
 import * as webhooks from "./resources/webhook-endpoints";
@@ -127,7 +131,7 @@ route(
     if ((strArr(p, "expand") ?? []).includes("subscriptions")) {
       return {
         ...customer,
-        subscriptions: subs.listSubscriptions(c, { customer: cid, limit: "100" }),
+        subscriptions: listSubscriptions(c, { customer: cid, limit: "100" }),
       };
     }
     return customer;
@@ -229,31 +233,31 @@ route(
   "POST",
   "/subscriptions",
   { params: "SubscriptionCreateParams", returns: "Subscription" },
-  (c, p) => subs.createSubscription(c, p),
+  (c, p) => createSubscription(c, p),
 );
 route(
   "GET",
   "/subscriptions",
   { params: "SubscriptionListParams", returns: "ApiList<Subscription>" },
-  (c, p) => subs.listSubscriptions(c, p),
+  (c, p) => listSubscriptions(c, p),
 );
 route(
   "GET",
   "/subscriptions/:id",
   { params: "SubscriptionRetrieveParams", returns: "Subscription" },
-  (c, _p, m) => subs.getSubscription(c, at(m, 1)),
+  (c, _p, m) => getSubscription(c, at(m, 1)),
 );
 route(
   "POST",
   "/subscriptions/:id",
   { params: "SubscriptionUpdateParams", returns: "Subscription" },
-  (c, p, m) => subs.updateSubscription(c, at(m, 1), p),
+  (c, p, m) => updateSubscription(c, at(m, 1), p),
 );
 route(
   "DELETE",
   "/subscriptions/:id",
   { params: "SubscriptionCancelParams", returns: "Subscription" },
-  (c, p, m) => subs.cancelSubscription(c, at(m, 1), p),
+  (c, p, m) => cancelSubscription(c, at(m, 1), p),
 );
 
 route(
@@ -278,7 +282,7 @@ route(
   "POST",
   "/subscription_schedules/:id/cancel",
   { params: "SubscriptionScheduleCancelParams", returns: "SubscriptionSchedule" },
-  (c, p, m) => subs.cancelScheduleById(c, at(m, 1), p),
+  (c, p, m) => cancelScheduleById(c, at(m, 1), p),
 );
 
 route(
@@ -287,7 +291,7 @@ route(
   { params: "SubscriptionItemListParams", returns: "ApiList<SubscriptionItem>" },
   (c, p) => {
     const subId = typeof p.subscription === "string" ? p.subscription : "";
-    const sub = subs.getSubscription(c, subId, "subscription");
+    const sub = getSubscription(c, subId, "subscription");
     return paginate([...sub.items.data].reverse(), p, "/v1/subscription_items");
   },
 );
@@ -340,7 +344,7 @@ route(
     }
     const subId = invoices.invoiceSubscriptionId(inv);
     const sub = subId ? c.s.subscriptions[subId] : undefined;
-    if (sub) subs.retryOpenInvoice(c, sub, inv, pmId);
+    if (sub) retryOpenInvoice(c, sub, inv, pmId);
     else invoices.attemptInvoicePayment(c, inv, pmId ?? null, null);
     if (inv.status !== "paid" && paymentNeedsAction(c, inv)) {
       // Stripe's answer when the card asks for 3-D Secure: the customer must authenticate.

@@ -6,7 +6,7 @@
 import type Stripe from "stripe";
 import type { Ctx } from "./request-context";
 import { expireCheckoutSession } from "../resources/checkout";
-import { nextDue, processDue, type DueKind } from "../resources/subscriptions/subscriptions";
+import { nextDue, processDue, type DueKind } from "../resources/subscriptions/lifecycle";
 import type { Mode, ModeState } from "./store";
 import { emitUpcomingInvoices } from "../resources/upcoming-invoices";
 

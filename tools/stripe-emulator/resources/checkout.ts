@@ -23,7 +23,7 @@ import { AUTHENTICATION_FAILED } from "./payment-attempts";
 import { attachPaymentMethod, findTestCard, paymentMethodFactory } from "./payment-methods";
 import { parseCurrency } from "../engine/currency";
 import { getPrice, priceSupports, unitAmountIn } from "./prices";
-import { createSubscriptionFrom } from "./subscriptions/subscriptions";
+import { createSubscriptionFrom } from "./subscriptions/create";
 
 /** Line items are not part of the session object unless expanded; we keep them here. */
 export interface CheckoutLine {

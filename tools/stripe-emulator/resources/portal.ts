@@ -27,7 +27,8 @@ import {
   PRODUCTS_MAX,
 } from "./portal-rules";
 import { getPrice, getProduct } from "./prices";
-import { FEEDBACK, customerIdOf, getSubscription, isLive } from "./subscriptions/subscriptions";
+import { FEEDBACK } from "./subscriptions/cancel";
+import { customerIdOf, getSubscription, isLive } from "./subscriptions/subscriptions";
 
 type Config = Stripe.BillingPortal.Configuration;
 type Features = Stripe.BillingPortal.Configuration.Features;

@@ -17,12 +17,9 @@ import {
   findTestCard,
   paymentMethodFactory,
 } from "../../resources/payment-methods";
-import {
-  FEEDBACK,
-  applySubscriptionUpdate,
-  cancelNow,
-  periodOf,
-} from "../../resources/subscriptions/subscriptions";
+import { FEEDBACK, cancelNow } from "../../resources/subscriptions/cancel";
+import { applySubscriptionUpdate } from "../../resources/subscriptions/update";
+import { periodOf } from "../../resources/subscriptions/subscriptions";
 import { esc, fmtDate, layout, parseExpiry } from "../layout";
 import { admitPortalRequest } from "./session-gate";
 import {

@@ -4,7 +4,8 @@ import type { Ctx } from "../../engine/request-context";
 import { formatAmount } from "../../engine/currency";
 import { priceSupports, productName, unitAmountIn } from "../../resources/prices";
 import { attachedSchedule, nextPhase } from "../../resources/subscription-schedules";
-import { periodOf, previewUpdate } from "../../resources/subscriptions/subscriptions";
+import { periodOf } from "../../resources/subscriptions/subscriptions";
+import { previewUpdate } from "../../resources/subscriptions/update";
 import { cardFields, esc, fmtDate, layout } from "../layout";
 import {
   REASON_LABELS,

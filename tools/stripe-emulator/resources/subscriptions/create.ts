@@ -1,0 +1,235 @@
+/** Creating a subscription (API and Checkout): first invoice, trials, `incomplete` on a card that needs action. */
+import type Stripe from "stripe";
+import type { Ctx } from "../../engine/request-context";
+import { diff } from "../../engine/request-context";
+import { DAY_SECONDS } from "../../engine/clock";
+import { badRequest, cardDeclined, invalid, missing } from "../../http/errors";
+import {
+  allowOnly,
+  applyMetadata,
+  bool,
+  int,
+  objArr,
+  oneOf,
+  reqStr,
+  str,
+  type Params,
+} from "../../http/params";
+import { newId } from "../../engine/store";
+import { getCustomer } from "../customers";
+import { attemptInvoicePayment, chargeOutcome, createFinalizedInvoice } from "../invoices";
+import { getPrice, priceSupports } from "../prices";
+import { parseCurrency } from "../../engine/currency";
+import { atCustomerTime } from "../test-clocks";
+import { billingModeParam } from "../billing-mode";
+import {
+  itemFactory,
+  subscriptionFactory,
+  internalOf,
+  paymentMethodFor,
+  nextPeriodEnd,
+  itemLines,
+  setStatus,
+} from "./subscriptions";
+
+export interface CreateSubscriptionInput {
+  customer: string;
+  items: { price: string; quantity: number }[];
+  trialEnd: number | null;
+  defaultPaymentMethod: string | null;
+  paymentBehavior: "allow_incomplete" | "error_if_incomplete" | "default_incomplete";
+  metadata: Record<string, string>;
+  /** Presentment currency: the prices' own, or one of their currency_options. */
+  currency?: string;
+  description?: string | null;
+  cancelAtPeriodEnd?: boolean;
+  /**
+   * Checkout-style: created as `incomplete`, then customer.subscription.updated → `active` once
+   * the first invoice is paid (what Stripe sends for Checkout subscriptions).
+   */
+  activateAfterPayment?: boolean;
+  /** The customer has just completed 3-D Secure for the first payment (Checkout's step). */
+  authenticated?: boolean;
+  /** `billing_mode` on create; flexible unless classic is asked for. */
+  billingMode?: Stripe.Subscription.BillingMode;
+}
+
+/**
+ * Creates a subscription and its first invoice, charged immediately. Emits
+ * customer.subscription.created, invoice.created/finalized/paid/payment_succeeded (or failure).
+ */
+export function createSubscriptionFrom(
+  ctx: Ctx,
+  input: CreateSubscriptionInput,
+): Stripe.Subscription {
+  const customer = getCustomer(ctx, input.customer, "customer");
+  atCustomerTime(ctx, customer.id);
+  if (input.items.length === 0) throw missing("items");
+  const prices = input.items.map((it, i) => getPrice(ctx, it.price, `items[${i}][price]`));
+  const currency = input.currency ?? prices[0]?.currency ?? "usd";
+  for (const [i, pr] of prices.entries()) {
+    if (!pr.recurring) {
+      throw invalid(
+        `items[${i}][price]`,
+        `The price specified is set to \`type=one_time\` but this field only accepts prices with \`type=recurring\`.`,
+      );
+    }
+    if (!priceSupports(ctx, pr, currency))
+      throw invalid(
+        `items[${i}][price]`,
+        input.currency
+          ? `The price specified (${pr.id}) does not support the currency \`${currency}\`.`
+          : "All prices on a subscription must have the same currency.",
+      );
+    if (!pr.active)
+      throw invalid(
+        `items[${i}][price]`,
+        `The price specified is inactive. This field only accepts active prices.`,
+      );
+  }
+  if (input.defaultPaymentMethod) {
+    const pm = ctx.s.paymentMethods[input.defaultPaymentMethod];
+    if (!pm || pm.customer !== customer.id) {
+      throw badRequest(
+        `The customer does not have a payment method with the ID ${input.defaultPaymentMethod}. The payment method must be attached to the customer.`,
+        "default_payment_method",
+      );
+    }
+  }
+  const id = newId("sub");
+  const start = ctx.now;
+  const trialing = input.trialEnd !== null && input.trialEnd > start;
+  const firstPrice = prices[0];
+  if (!firstPrice) throw missing("items");
+  const periodEnd =
+    trialing && input.trialEnd !== null ? input.trialEnd : nextPeriodEnd(start, firstPrice, start);
+  const period = { start, end: periodEnd };
+  const items = input.items.map((it, i) => {
+    const price = prices[i];
+    if (!price) throw missing(`items[${i}][price]`);
+    return itemFactory(ctx, id, price, it.quantity, period);
+  });
+  const sub = subscriptionFactory(ctx, {
+    id,
+    customer: customer.id,
+    currency,
+    items,
+    billingMode: input.billingMode,
+  });
+  sub.metadata = input.metadata;
+  sub.description = input.description ?? null;
+  sub.default_payment_method = input.defaultPaymentMethod;
+  sub.billing_cycle_anchor = periodEnd;
+  if (trialing) {
+    sub.trial_start = start;
+    sub.trial_end = periodEnd;
+  }
+  if (input.cancelAtPeriodEnd) {
+    sub.cancel_at_period_end = true;
+    sub.cancel_at = periodEnd;
+  }
+
+  const pmId = paymentMethodFor(ctx, sub);
+  const lines = itemLines(ctx, sub, period).map((l) =>
+    trialing ? { ...l, amount: 0, description: `Trial period for ${l.description}` } : l,
+  );
+  const total = lines.reduce((a, l) => a + l.amount, 0);
+  const auth = { authenticated: input.authenticated };
+  // error_if_incomplete: a declined first payment fails the API call and stores nothing.
+  if (input.paymentBehavior === "error_if_incomplete" && total > 0) {
+    const outcome = chargeOutcome(ctx, pmId, auth);
+    if (!outcome.ok) throw cardDeclined(outcome.declineCode);
+  }
+  const willPay =
+    total === 0 ||
+    (input.paymentBehavior !== "default_incomplete" && chargeOutcome(ctx, pmId, auth).ok);
+  const twoStep = Boolean(input.activateAfterPayment) && !trialing && total > 0 && willPay;
+  setStatus(sub, trialing ? "trialing" : willPay && !twoStep ? "active" : "incomplete");
+  ctx.s.subscriptions[id] = sub;
+  internalOf(ctx, id);
+  sub.latest_invoice = newId("in");
+  ctx.emit("customer.subscription.created", structuredClone(sub));
+
+  const inv = createFinalizedInvoice(ctx, {
+    id: sub.latest_invoice,
+    customer,
+    subscription: id,
+    billingReason: "subscription_create",
+    currency,
+    lines,
+    periodStart: start,
+    periodEnd: start,
+  });
+  if (input.paymentBehavior !== "default_incomplete" || total === 0) {
+    const paid = attemptInvoicePayment(ctx, inv, pmId, null, auth);
+    if (twoStep && paid.ok) {
+      const before = structuredClone(sub);
+      setStatus(sub, "active");
+      ctx.emit("customer.subscription.updated", structuredClone(sub), diff(before, sub));
+    }
+  }
+  return sub;
+}
+
+export function createSubscription(ctx: Ctx, p: Params): Stripe.Subscription {
+  allowOnly(p, [
+    "customer",
+    "items",
+    "trial_period_days",
+    "trial_end",
+    "default_payment_method",
+    "payment_behavior",
+    "metadata",
+    "description",
+    "cancel_at_period_end",
+    "proration_behavior",
+    "collection_method",
+    "payment_settings",
+    "currency",
+    "billing_mode",
+  ]);
+  const customer = reqStr(p, "customer");
+  // Trial ends and periods count from the customer's time (its test clock's, if any).
+  atCustomerTime(ctx, customer);
+  const items = objArr(p, "items");
+  if (!items || items.length === 0) throw missing("items");
+  const trialDays = int(p, "trial_period_days");
+  const trialEndRaw = str(p, "trial_end");
+  let trialEnd: number | null = null;
+  if (trialDays !== undefined && trialDays > 0) trialEnd = ctx.now + trialDays * DAY_SECONDS;
+  if (trialEndRaw && trialEndRaw !== "now") {
+    const t = Number(trialEndRaw);
+    if (!Number.isInteger(t) || t <= ctx.now)
+      throw invalid(
+        "trial_end",
+        "Invalid timestamp: must be an integer Unix timestamp in the future.",
+      );
+    trialEnd = t;
+  }
+  return createSubscriptionFrom(ctx, {
+    customer,
+    items: items.map((it, i) => ({
+      price: reqStr(it, "price", `items[${i}][price]`),
+      quantity: int(it, "quantity", `items[${i}][quantity]`) ?? 1,
+    })),
+    trialEnd,
+    defaultPaymentMethod: str(p, "default_payment_method") || null,
+    paymentBehavior:
+      oneOf(p, "payment_behavior", [
+        "allow_incomplete",
+        "error_if_incomplete",
+        "default_incomplete",
+        "pending_if_incomplete",
+      ] as const) === "error_if_incomplete"
+        ? "error_if_incomplete"
+        : str(p, "payment_behavior") === "default_incomplete"
+          ? "default_incomplete"
+          : "allow_incomplete",
+    metadata: applyMetadata({}, p),
+    currency:
+      p.currency !== undefined ? parseCurrency(reqStr(p, "currency"), "currency") : undefined,
+    description: str(p, "description") ?? null,
+    cancelAtPeriodEnd: bool(p, "cancel_at_period_end") ?? false,
+    billingMode: billingModeParam(p),
+  });
+}

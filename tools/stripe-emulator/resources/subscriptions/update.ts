@@ -1,0 +1,347 @@
+/** Changing a subscription: items, quantities, prorations (previewed and applied), schedules at period end. */
+import type Stripe from "stripe";
+import type { Ctx } from "../../engine/request-context";
+import { diff } from "../../engine/request-context";
+import { DAY_SECONDS } from "../../engine/clock";
+import { badRequest, invalid, missing, noSuch } from "../../http/errors";
+import {
+  allowOnly,
+  applyMetadata,
+  bool,
+  int,
+  obj,
+  objArr,
+  oneOf,
+  str,
+  type Params,
+} from "../../http/params";
+import { newId } from "../../engine/store";
+import { getCustomer } from "../customers";
+import { attemptInvoicePayment, createFinalizedInvoice, type LineInput } from "../invoices";
+import { getPrice, priceSupports, unitAmountIn } from "../prices";
+import { attachedSchedule } from "../subscription-schedules";
+import { emitPendingInvoiceItems } from "../invoice-items";
+import { atCustomerTime } from "../test-clocks";
+import {
+  ProrationBehavior,
+  planFromPrice,
+  itemFactory,
+  getSubscription,
+  internalOf,
+  customerIdOf,
+  periodOf,
+  paymentMethodFor,
+  intervalKey,
+  nextPeriodEnd,
+  setStatus,
+  isLive,
+  takePendingLines,
+  itemLines,
+} from "./subscriptions";
+import { FEEDBACK } from "./cancel";
+import { endTrial } from "./lifecycle";
+
+/** Proration lines for swapping an item's price now (credit unused time, charge the rest). */
+export function prorationLines(
+  ctx: Ctx,
+  sub: Stripe.Subscription,
+  item: Stripe.SubscriptionItem,
+  newPrice: Stripe.Price,
+  newQuantity: number,
+): LineInput[] {
+  const { start, end } = { start: item.current_period_start, end: item.current_period_end };
+  if (sub.status === "trialing" || end <= ctx.now) return [];
+  const fraction = Math.max(0, Math.min(1, (end - ctx.now) / Math.max(1, end - start)));
+  const oldQty = item.quantity ?? 1;
+  const credit = -Math.round(unitAmountIn(ctx, item.price, sub.currency) * oldQty * fraction);
+  const charge = Math.round(
+    unitAmountIn(ctx, newPrice, sub.currency, "items") * newQuantity * fraction,
+  );
+  const period = { start: ctx.now, end };
+  const productOf = (p: Stripe.Price): string =>
+    typeof p.product === "string" ? p.product : p.product.id;
+  return [
+    {
+      description: `Unused time on ${oldQty} × ${item.price.nickname ?? item.price.id}`,
+      amount: credit,
+      quantity: oldQty,
+      priceId: item.price.id,
+      productId: productOf(item.price),
+      period,
+      proration: true,
+      subscriptionItem: item.id,
+    },
+    {
+      description: `Remaining time on ${newQuantity} × ${newPrice.nickname ?? newPrice.id}`,
+      amount: charge,
+      quantity: newQuantity,
+      priceId: newPrice.id,
+      productId: productOf(newPrice),
+      period,
+      proration: true,
+      subscriptionItem: item.id,
+    },
+  ];
+}
+
+/**
+ * What a price/quantity change of one item would cost (the portal's confirmation page): the
+ * proration lines, or — for another billing interval — the unused-time credit plus the new
+ * period, which Stripe invoices at once whatever the proration behavior.
+ */
+export function previewUpdate(
+  ctx: Ctx,
+  sub: Stripe.Subscription,
+  item: Stripe.SubscriptionItem,
+  newPrice: Stripe.Price,
+  quantity: number,
+  behavior: Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate.ProrationBehavior,
+): { total: number; invoicedNow: boolean } {
+  const reset = sub.status !== "trialing" && intervalKey(newPrice) !== intervalKey(item.price);
+  const prorated = behavior === "none" ? [] : prorationLines(ctx, sub, item, newPrice, quantity);
+  const lines = reset
+    ? [...prorated.slice(0, 1), { amount: unitAmountIn(ctx, newPrice, sub.currency) * quantity }]
+    : prorated;
+  return {
+    total: lines.reduce((a, l) => a + l.amount, 0),
+    invoicedNow: reset || behavior === "always_invoice",
+  };
+}
+
+export interface ItemChange {
+  itemId: string | null;
+  price: string | null;
+  quantity: number | null;
+  deleted: boolean;
+}
+
+export interface UpdateInput {
+  items?: ItemChange[];
+  prorationBehavior?: ProrationBehavior;
+  cancelAtPeriodEnd?: boolean;
+  cancelAt?: number | null;
+  metadata?: Record<string, string>;
+  defaultPaymentMethod?: string | null;
+  description?: string | null;
+  cancellationDetails?: {
+    comment: string | null;
+    feedback: Stripe.Subscription.CancellationDetails.Feedback | null;
+  };
+  trialEndNow?: boolean;
+}
+
+/** Shared by the API and the portal. Emits one customer.subscription.updated with previous_attributes. */
+export function applySubscriptionUpdate(
+  ctx: Ctx,
+  sub: Stripe.Subscription,
+  input: UpdateInput,
+): Stripe.Subscription {
+  if (!isLive(sub)) {
+    throw badRequest(
+      `A canceled subscription can only update its cancellation_details and metadata.`,
+    );
+  }
+  atCustomerTime(ctx, customerIdOf(sub));
+  const before = structuredClone(sub);
+  const customer = getCustomer(ctx, customerIdOf(sub), "customer");
+  const proration = input.prorationBehavior ?? "create_prorations";
+  // Every change is checked before the subscription is touched: a refused update changes nothing.
+  const itemChanges = (input.items ?? []).map((change, i) => {
+    const item = change.itemId ? sub.items.data.find((x) => x.id === change.itemId) : undefined;
+    if (change.itemId && !item)
+      throw invalid(`items[${i}][id]`, `Invalid subscription item: ${change.itemId}`);
+    if (change.deleted) return { item, newPrice: null, quantity: 0 };
+    const newPrice = change.price ? getPrice(ctx, change.price, `items[${i}][price]`) : item?.price;
+    if (!newPrice) throw missing(`items[${i}][price]`);
+    if (!newPrice.recurring)
+      throw invalid(`items[${i}][price]`, "Subscriptions need recurring prices.");
+    if (!priceSupports(ctx, newPrice, sub.currency))
+      throw invalid(
+        `items[${i}][price]`,
+        `The price specified (${newPrice.id}) does not support the subscription's currency \`${sub.currency}\`.`,
+      );
+    return { item, newPrice, quantity: change.quantity ?? item?.quantity ?? 1 };
+  });
+  // Stripe: a price with another billing interval starts a new billing period now, invoiced at
+  // once (the unused time of the old price credited unless proration_behavior=none).
+  const resetCycle =
+    sub.status !== "trialing" &&
+    itemChanges.some(
+      ({ item, newPrice }) => item && newPrice && intervalKey(newPrice) !== intervalKey(item.price),
+    );
+  const lines: LineInput[] = [];
+  for (const { item, newPrice, quantity } of itemChanges) {
+    if (!newPrice) {
+      if (item) sub.items.data = sub.items.data.filter((x) => x !== item);
+      continue;
+    }
+    if (item) {
+      if (newPrice.id === item.price.id && quantity === (item.quantity ?? 1)) continue;
+      const prorated = prorationLines(ctx, sub, item, newPrice, quantity);
+      lines.push(...(resetCycle ? prorated.slice(0, 1) : prorated));
+      item.price = structuredClone(newPrice);
+      item.plan = planFromPrice(newPrice);
+      item.quantity = quantity;
+    } else {
+      const period = periodOf(sub);
+      sub.items.data.push(itemFactory(ctx, sub.id, newPrice, quantity, period));
+    }
+  }
+  const first = sub.items.data[0]?.price;
+  if (resetCycle && first) {
+    if (proration === "none") lines.length = 0;
+    const period = { start: ctx.now, end: nextPeriodEnd(ctx.now, first, ctx.now) };
+    for (const item of sub.items.data) {
+      item.current_period_start = period.start;
+      item.current_period_end = period.end;
+    }
+    sub.billing_cycle_anchor = period.start;
+    lines.push(...takePendingLines(ctx, sub, period.start), ...itemLines(ctx, sub, period));
+  }
+  if (input.cancelAtPeriodEnd !== undefined) {
+    sub.cancel_at_period_end = input.cancelAtPeriodEnd;
+    sub.cancel_at = input.cancelAtPeriodEnd ? periodOf(sub).end : null;
+    if (input.cancelAtPeriodEnd) sub.canceled_at = ctx.now;
+    else sub.canceled_at = null;
+  }
+  if (input.cancelAt !== undefined) {
+    sub.cancel_at = input.cancelAt;
+    sub.cancel_at_period_end = false;
+    sub.canceled_at = input.cancelAt === null ? null : ctx.now;
+  }
+  if (input.cancelAtPeriodEnd !== undefined || input.cancelAt !== undefined) {
+    const scheduled = sub.cancel_at !== null;
+    sub.cancellation_details = {
+      comment: scheduled ? (input.cancellationDetails?.comment ?? null) : null,
+      feedback: scheduled ? (input.cancellationDetails?.feedback ?? null) : null,
+      feedback_option: null,
+      reason: scheduled ? "cancellation_requested" : null,
+    };
+  }
+  if (input.metadata) sub.metadata = input.metadata;
+  if (input.description !== undefined) sub.description = input.description;
+  if (input.defaultPaymentMethod !== undefined) {
+    if (input.defaultPaymentMethod) {
+      const pm = ctx.s.paymentMethods[input.defaultPaymentMethod];
+      if (!pm || pm.customer !== customer.id)
+        throw noSuch("PaymentMethod", input.defaultPaymentMethod, "default_payment_method");
+    }
+    sub.default_payment_method = input.defaultPaymentMethod;
+  }
+  if (input.trialEndNow && sub.status === "trialing") {
+    endTrial(ctx, sub, before);
+    return sub;
+  }
+  const invoiceNow = resetCycle || (lines.length > 0 && proration === "always_invoice");
+  // The proration invoice's id is allocated first so the one updated event already names it.
+  if (invoiceNow) sub.latest_invoice = newId("in");
+  const changes = diff(before, sub);
+  if (Object.keys(changes).length)
+    ctx.emit("customer.subscription.updated", structuredClone(sub), changes);
+  if (invoiceNow && typeof sub.latest_invoice === "string") {
+    const inv = createFinalizedInvoice(ctx, {
+      id: sub.latest_invoice,
+      customer,
+      subscription: sub.id,
+      billingReason: "subscription_update",
+      currency: sub.currency,
+      lines,
+      periodStart: ctx.now,
+      periodEnd: ctx.now,
+    });
+    attemptInvoicePayment(ctx, inv, paymentMethodFor(ctx, sub), ctx.now + DAY_SECONDS);
+    if (inv.status !== "paid" && sub.status === "active") {
+      const beforeFailure = structuredClone(sub);
+      setStatus(sub, "past_due");
+      ctx.emit("customer.subscription.updated", structuredClone(sub), diff(beforeFailure, sub));
+    }
+  } else if (!resetCycle && lines.length && proration === "create_prorations") {
+    const pending = lines.map((l) => ({
+      description: l.description,
+      amount: l.amount,
+      priceId: l.priceId ?? "",
+      quantity: l.quantity,
+    }));
+    internalOf(ctx, sub.id).pendingLines.push(...pending);
+    emitPendingInvoiceItems(ctx, sub, pending);
+  }
+  return sub;
+}
+
+export function updateSubscription(ctx: Ctx, id: string, p: Params): Stripe.Subscription {
+  allowOnly(p, [
+    "items",
+    "proration_behavior",
+    "cancel_at_period_end",
+    "cancel_at",
+    "metadata",
+    "default_payment_method",
+    "description",
+    "cancellation_details",
+    "trial_end",
+    "payment_behavior",
+    "proration_date",
+    "billing_cycle_anchor",
+  ]);
+  const sub = getSubscription(ctx, id);
+  atCustomerTime(ctx, customerIdOf(sub));
+  const items = objArr(p, "items")?.map((it, i) => ({
+    itemId: str(it, "id", `items[${i}][id]`) ?? null,
+    price: str(it, "price", `items[${i}][price]`) ?? null,
+    quantity: int(it, "quantity", `items[${i}][quantity]`) ?? null,
+    deleted: bool(it, "deleted", `items[${i}][deleted]`) ?? false,
+  }));
+  const cancelAtRaw = str(p, "cancel_at");
+  let cancelAt: number | null | undefined;
+  if (cancelAtRaw === "") cancelAt = null;
+  else if (cancelAtRaw === "min_period_end" || cancelAtRaw === "max_period_end")
+    cancelAt = periodOf(sub).end;
+  else if (cancelAtRaw !== undefined) {
+    cancelAt = Number(cancelAtRaw);
+    if (!Number.isInteger(cancelAt)) throw invalid("cancel_at");
+  }
+  const cd = obj(p, "cancellation_details");
+  if (!isLive(sub)) {
+    // Stripe allows only metadata/cancellation_details on canceled subscriptions.
+    const before = structuredClone(sub);
+    sub.metadata = applyMetadata(sub.metadata, p);
+    const changes = diff(before, sub);
+    if (Object.keys(changes).length)
+      ctx.emit("customer.subscription.updated", structuredClone(sub), changes);
+    if (items || cancelAtRaw !== undefined || p.cancel_at_period_end !== undefined) {
+      throw badRequest(
+        "A canceled subscription can only update its cancellation_details and metadata.",
+      );
+    }
+    return sub;
+  }
+  const managing = attachedSchedule(ctx, sub);
+  if (managing && (p.cancel_at_period_end !== undefined || cancelAtRaw !== undefined)) {
+    // Stripe's refusal, whatever the value (also `false` / `""`). Item changes are accepted (the
+    // next phase of the schedule replaces them), like Stripe does.
+    throw badRequest(
+      `The subscription is managed by the subscription schedule \`${managing.id}\`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.`,
+    );
+  }
+  return applySubscriptionUpdate(ctx, sub, {
+    items,
+    prorationBehavior: oneOf(p, "proration_behavior", [
+      "none",
+      "create_prorations",
+      "always_invoice",
+    ] as const),
+    cancelAtPeriodEnd: bool(p, "cancel_at_period_end"),
+    cancelAt,
+    metadata: p.metadata !== undefined ? applyMetadata(sub.metadata, p) : undefined,
+    defaultPaymentMethod:
+      p.default_payment_method !== undefined ? str(p, "default_payment_method") || null : undefined,
+    description: p.description !== undefined ? str(p, "description") || null : undefined,
+    cancellationDetails: cd
+      ? {
+          comment: str(cd, "comment", "cancellation_details[comment]") || null,
+          feedback: oneOf(cd, "feedback", FEEDBACK, "cancellation_details[feedback]") ?? null,
+        }
+      : undefined,
+    trialEndNow: str(p, "trial_end") === "now",
+  });
+}
