@@ -4,27 +4,25 @@
  * retries keep charging the old card and nothing is paid at once.
  */
 import Stripe from "stripe";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   eventMark,
   postForm,
-  seedCatalog,
-  startHarness,
   typesSince,
+  setupHarness,
+  type Catalog,
   type Harness,
 } from "./helpers";
 
 let h: Harness;
-let cat: Awaited<ReturnType<typeof seedCatalog>>;
-
-beforeEach(async () => {
-  h = await startHarness();
-  cat = await seedCatalog(h.stripe);
+let cat: Catalog;
+setupHarness(async (started, catalog) => {
+  h = started;
+  cat = catalog;
   await h.stripe.billingPortal.configurations.create({
     features: { payment_method_update: { enabled: true }, invoice_history: { enabled: true } },
   });
 });
-afterEach(async () => h.stop());
 
 /** Checkout with a good card, then the subscription's own card is swapped for one that fails. */
 async function pastDueCheckoutSubscription(): Promise<{

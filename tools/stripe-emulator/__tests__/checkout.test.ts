@@ -1,22 +1,24 @@
 import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   eventMark,
   getPage,
   postForm,
-  seedCatalog,
-  startHarness,
   typesSince,
+  setupHarness,
+  type Catalog,
   type Harness,
 } from "./helpers";
 
 let h: Harness;
-let prices: Awaited<ReturnType<typeof seedCatalog>>;
-beforeAll(async () => {
-  h = await startHarness();
-  prices = await seedCatalog(h.stripe);
-});
-afterAll(async () => h.stop());
+let prices: Catalog;
+setupHarness(
+  (started, catalog) => {
+    h = started;
+    prices = catalog;
+  },
+  { perFile: true },
+);
 
 describe("hosted checkout", () => {
   it("completes a subscription checkout and emits Stripe's sequence", async () => {

@@ -2,36 +2,34 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Stripe from "stripe";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   eventMark,
   eventsSince,
   getPage,
   postForm,
-  seedCatalog,
   startHarness,
+  subscribedCustomer,
   typesSince,
+  setupHarness,
+  type Catalog,
   type Harness,
 } from "./helpers";
 
 let h: Harness;
-let cat: Awaited<ReturnType<typeof seedCatalog>>;
-beforeEach(async () => {
-  h = await startHarness();
-  cat = await seedCatalog(h.stripe);
+let cat: Catalog;
+setupHarness((started, catalog) => {
+  h = started;
+  cat = catalog;
 });
-afterEach(async () => h.stop());
 
 async function subscribed(card: string, params: Partial<Stripe.SubscriptionCreateParams> = {}) {
-  const c = await h.stripe.customers.create({ email: "clock@x.y" });
-  const pm = await h.stripe.paymentMethods.attach(card, { customer: c.id });
-  await h.stripe.customers.update(c.id, { invoice_settings: { default_payment_method: pm.id } });
-  const sub = await h.stripe.subscriptions.create({
-    customer: c.id,
-    items: [{ price: cat.basicMonthly.id }],
-    ...params,
+  const { customer: c, ...rest } = await subscribedCustomer(h.stripe, cat.basicMonthly.id, {
+    card,
+    customer: { email: "clock@x.y" },
+    subscription: params,
   });
-  return { c, pm, sub };
+  return { c, ...rest };
 }
 
 describe("clock advance", () => {

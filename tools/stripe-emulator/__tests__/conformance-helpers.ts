@@ -4,7 +4,7 @@
  */
 import Stripe from "stripe";
 import { checkAgainst, checkEvent, checkResponse, type Violation } from "../schema/check-response";
-import { apiRoutes } from "../server";
+import { apiRoutes } from "../api/routes";
 
 export interface Recorded {
   method: string;

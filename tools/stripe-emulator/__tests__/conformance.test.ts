@@ -11,7 +11,7 @@ import { generateSchemas, renderSchemas } from "../schema/generate";
 import { checkEvent } from "../schema/check-response";
 import { SCHEMA_PATH } from "../schema/index";
 import { PARAMS_ROOTS, RESPONSE_ROOTS } from "../schema/roots";
-import { apiRoutes } from "../server";
+import { apiRoutes } from "../api/routes";
 import { recordingSdk, report, verdicts, type Recorder } from "./conformance-helpers";
 import { sendInvalidCases } from "./conformance-invalid";
 import { postForm, startHarness, type Harness } from "./helpers";

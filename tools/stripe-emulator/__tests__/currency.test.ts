@@ -5,7 +5,7 @@
  */
 import Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { formatAmount } from "../engine/currency";
+import { formatAmount } from "../resources/currency";
 import { getPage, postForm, startHarness, type Harness } from "./helpers";
 
 let h: Harness;

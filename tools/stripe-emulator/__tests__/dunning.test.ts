@@ -1,7 +1,14 @@
 /** Dunning as account settings: retry schedule and the final action, per mode. */
 import type Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
-import { eventMark, seedCatalog, startHarness, typesSince, type Harness } from "./helpers";
+import {
+  eventMark,
+  seedCatalog,
+  startHarness,
+  subscribedCustomer,
+  typesSince,
+  type Harness,
+} from "./helpers";
 
 let h: Harness;
 afterEach(async () => h.stop());
@@ -11,13 +18,11 @@ const DAY = 86400;
 /** A monthly subscription whose renewal charge fails; returns it and its period end. */
 async function failingRenewal(stripe: Stripe) {
   const cat = await seedCatalog(stripe);
-  const c = await stripe.customers.create({ email: "dunning@x.y" });
-  const good = await stripe.paymentMethods.attach("pm_card_visa", { customer: c.id });
-  await stripe.customers.update(c.id, { invoice_settings: { default_payment_method: good.id } });
-  const sub = await stripe.subscriptions.create({
-    customer: c.id,
-    items: [{ price: cat.basicMonthly.id }],
-  });
+  const {
+    customer: c,
+    pm: good,
+    sub,
+  } = await subscribedCustomer(stripe, cat.basicMonthly.id, { customer: { email: "dunning@x.y" } });
   const bad = await stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer: c.id });
   await stripe.customers.update(c.id, { invoice_settings: { default_payment_method: bad.id } });
   return { c, sub, good, end: sub.items.data[0]!.current_period_end };

@@ -1,29 +1,24 @@
 /** Event types Stripe sends that the emulator emits at the same moments. */
 import Stripe from "stripe";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
+  customerWithCard,
   eventMark,
   eventsSince,
-  seedCatalog,
-  startHarness,
   typesSince,
+  setupHarness,
+  type Catalog,
   type Harness,
 } from "./helpers";
 
 let h: Harness;
-let cat: Awaited<ReturnType<typeof seedCatalog>>;
+let cat: Catalog;
 let customer: Stripe.Customer;
-
-beforeEach(async () => {
-  h = await startHarness();
-  cat = await seedCatalog(h.stripe);
-  customer = await h.stripe.customers.create({ email: "types@x.y" });
-  const pm = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
-  await h.stripe.customers.update(customer.id, {
-    invoice_settings: { default_payment_method: pm.id },
-  });
+setupHarness(async (started, catalog) => {
+  h = started;
+  cat = catalog;
+  ({ customer } = await customerWithCard(h.stripe, "pm_card_visa", { email: "types@x.y" }));
 });
-afterEach(() => h.stop());
 
 describe("event types Stripe sends", () => {
   it("invoice.payment_succeeded comes with every invoice.paid", async () => {

@@ -1,6 +1,6 @@
 /** Stripe expands at most four levels of a property; on a list, `data.` is one of them. */
 import { afterEach, describe, expect, it } from "vitest";
-import { seedCatalog, startHarness, type Harness } from "./helpers";
+import { seedCatalog, startHarness, subscribedCustomer, type Harness } from "./helpers";
 
 let h: Harness;
 afterEach(async () => h.stop());
@@ -9,12 +9,9 @@ describe("expand depth", () => {
   it("refuses a five-level path, like Stripe, and accepts four levels on a list", async () => {
     h = await startHarness();
     const cat = await seedCatalog(h.stripe);
-    const c = await h.stripe.customers.create({ email: "deep@x.y" });
-    const pm = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: c.id });
-    await h.stripe.subscriptions.create({
-      customer: c.id,
-      items: [{ price: cat.basicMonthly.id }],
-      default_payment_method: pm.id,
+    const { customer: c } = await subscribedCustomer(h.stripe, cat.basicMonthly.id, {
+      customer: { email: "deep@x.y" },
+      cardOn: "subscription",
     });
 
     const path = "data.payments.data.payment.payment_intent";

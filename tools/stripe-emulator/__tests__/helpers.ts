@@ -1,7 +1,11 @@
-/** Test helpers: a fresh emulator, SDK clients for both modes, and a webhook receiver. */
+/**
+ * Test helpers: a fresh emulator (per test or per file), SDK clients for both modes, a webhook
+ * receiver, a browser for the hosted pages, the seeded catalog and customer fixtures.
+ */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { emulatorControl, type EmulatorControl } from "../control/client";
 import { startStripeEmulator, type RunningStripeEmulator } from "../server";
 
@@ -17,9 +21,9 @@ export function sdk(port: number, key = "sk_test_emulator"): Stripe {
   return new Stripe(key, { host: "localhost", port, protocol: "http", maxNetworkRetries: 0 });
 }
 
-export async function startHarness(
-  opts: Parameters<typeof startStripeEmulator>[0] = {},
-): Promise<Harness> {
+type EmulatorOptions = Parameters<typeof startStripeEmulator>[0];
+
+export async function startHarness(opts: EmulatorOptions = {}): Promise<Harness> {
   const emu = await startStripeEmulator({ retryDelaysMs: [50, 100, 200], ...opts });
   return {
     emu,
@@ -28,6 +32,23 @@ export async function startHarness(
     ctl: emulatorControl(emu.url),
     stop: () => emu.stop(),
   };
+}
+
+/**
+ * The usual file setup: a fresh emulator with the seeded catalog before each test (`perFile`:
+ * once for the whole file), stopped afterwards. `onStart` hands both to the file's variables and
+ * may add the file's own setup.
+ */
+export function setupHarness(
+  onStart: (h: Harness, cat: Catalog) => void | Promise<void>,
+  opts: { emulator?: EmulatorOptions; perFile?: boolean } = {},
+): void {
+  let h: Harness | undefined;
+  (opts.perFile ? beforeAll : beforeEach)(async () => {
+    h = await startHarness(opts.emulator);
+    await onStart(h, await seedCatalog(h.stripe));
+  });
+  (opts.perFile ? afterAll : afterEach)(async () => h?.stop());
 }
 
 export interface Received {
@@ -126,12 +147,14 @@ export async function getPage(url: string): Promise<{ status: number; text: stri
   return { status: res.status, text: await res.text() };
 }
 
-export async function seedCatalog(stripe: Stripe): Promise<{
+export interface Catalog {
   basic: Stripe.Product;
   pro: Stripe.Product;
   basicMonthly: Stripe.Price;
   proMonthly: Stripe.Price;
-}> {
+}
+
+export async function seedCatalog(stripe: Stripe): Promise<Catalog> {
   const basic = await stripe.products.create({ name: "Basic" });
   const pro = await stripe.products.create({ name: "Pro" });
   const basicMonthly = await stripe.prices.create({
@@ -151,6 +174,56 @@ export async function seedCatalog(stripe: Stripe): Promise<{
     transfer_lookup_key: true,
   });
   return { basic, pro, basicMonthly, proMonthly };
+}
+
+/**
+ * A customer with `card` attached, as its invoice default unless `asDefault: false` (then a
+ * subscription has to name the card itself).
+ */
+export async function customerWithCard(
+  stripe: Stripe,
+  card: string,
+  params: Stripe.CustomerCreateParams = {},
+  opts: { asDefault?: boolean } = {},
+): Promise<{ customer: Stripe.Customer; pm: Stripe.PaymentMethod }> {
+  const customer = await stripe.customers.create(params);
+  const pm = await stripe.paymentMethods.attach(card, { customer: customer.id });
+  if (opts.asDefault ?? true) {
+    await stripe.customers.update(customer.id, {
+      invoice_settings: { default_payment_method: pm.id },
+    });
+  }
+  return { customer, pm };
+}
+
+/**
+ * A customer with a card, subscribed to `price`. The card pays as the customer's default, or as
+ * the subscription's own `default_payment_method` (`cardOn: "subscription"`).
+ */
+export async function subscribedCustomer(
+  stripe: Stripe,
+  price: string,
+  opts: {
+    card?: string;
+    customer?: Stripe.CustomerCreateParams;
+    cardOn?: "customer" | "subscription";
+    subscription?: Partial<Stripe.SubscriptionCreateParams>;
+  } = {},
+): Promise<{ customer: Stripe.Customer; pm: Stripe.PaymentMethod; sub: Stripe.Subscription }> {
+  const onSubscription = opts.cardOn === "subscription";
+  const { customer, pm } = await customerWithCard(
+    stripe,
+    opts.card ?? "pm_card_visa",
+    opts.customer,
+    { asDefault: !onSubscription },
+  );
+  const sub = await stripe.subscriptions.create({
+    customer: customer.id,
+    items: [{ price }],
+    ...(onSubscription ? { default_payment_method: pm.id } : {}),
+    ...opts.subscription,
+  });
+  return { customer, pm, sub };
 }
 
 /** Id of the newest event right now, to collect what an action emits afterwards. */

@@ -1,21 +1,39 @@
 /** `invoices.pay` pays the invoice it names, and refuses one that is already settled. */
 import type Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
-import { seedCatalog, startHarness, type Harness } from "./helpers";
+import { seedCatalog, startHarness, subscribedCustomer, type Harness } from "./helpers";
 
 let h: Harness;
 afterEach(async () => h.stop());
+
+/**
+ * A subscription paid by its own good card at signup, whose own card is then one that fails
+ * (the customer has no invoice default).
+ */
+async function cardFailsAfterSignup(email: string) {
+  const cat = await seedCatalog(h.stripe);
+  const {
+    customer,
+    pm: good,
+    sub,
+  } = await subscribedCustomer(h.stripe, cat.basicMonthly.id, {
+    customer: { email },
+    cardOn: "subscription",
+  });
+  const bad = await h.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", {
+    customer: customer.id,
+  });
+  await h.stripe.subscriptions.update(sub.id, { default_payment_method: bad.id });
+  return { customer, sub, good };
+}
 
 describe("invoices.pay", () => {
   it("refuses an invoice that is already paid, like Stripe", async () => {
     h = await startHarness();
     const cat = await seedCatalog(h.stripe);
-    const c = await h.stripe.customers.create({ email: "paid@x.y" });
-    const pm = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: c.id });
-    const sub = await h.stripe.subscriptions.create({
-      customer: c.id,
-      items: [{ price: cat.basicMonthly.id }],
-      default_payment_method: pm.id,
+    const { sub } = await subscribedCustomer(h.stripe, cat.basicMonthly.id, {
+      customer: { email: "paid@x.y" },
+      cardOn: "subscription",
     });
     const invoiceId = String(sub.latest_invoice);
     expect((await h.stripe.invoices.retrieve(invoiceId)).status).toBe("paid");
@@ -29,18 +47,7 @@ describe("invoices.pay", () => {
   it("pays the named open invoice, not the subscription's latest", async () => {
     h = await startHarness();
     await h.ctl.setDunning({ retryDays: [1], finalAction: "unpaid" });
-    const cat = await seedCatalog(h.stripe);
-    const c = await h.stripe.customers.create({ email: "older@x.y" });
-    const bad = await h.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", {
-      customer: c.id,
-    });
-    const good = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: c.id });
-    const sub = await h.stripe.subscriptions.create({
-      customer: c.id,
-      items: [{ price: cat.basicMonthly.id }],
-      default_payment_method: good.id,
-    });
-    await h.stripe.subscriptions.update(sub.id, { default_payment_method: bad.id });
+    const { sub, good } = await cardFailsAfterSignup("older@x.y");
     // Two renewals: the first fails and the subscription becomes unpaid; the second is
     // invoiced and left open.
     await h.ctl.advanceClock({ days: 33 });
@@ -55,18 +62,7 @@ describe("invoices.pay", () => {
 
   it("charges the card it names, and refuses another customer's card", async () => {
     h = await startHarness();
-    const cat = await seedCatalog(h.stripe);
-    const c = await h.stripe.customers.create({ email: "named@x.y" });
-    const bad = await h.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", {
-      customer: c.id,
-    });
-    const good = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: c.id });
-    const sub = await h.stripe.subscriptions.create({
-      customer: c.id,
-      items: [{ price: cat.basicMonthly.id }],
-      default_payment_method: good.id,
-    });
-    await h.stripe.subscriptions.update(sub.id, { default_payment_method: bad.id });
+    const { sub, good } = await cardFailsAfterSignup("named@x.y");
     await h.ctl.advanceClock({ days: 33 });
     const open = (await h.stripe.subscriptions.retrieve(sub.id)).latest_invoice as string;
     expect((await h.stripe.invoices.retrieve(open)).status).toBe("open");
@@ -89,12 +85,9 @@ describe("invoice numbers", () => {
     const cat = await seedCatalog(h.stripe);
     const numbers: string[] = [];
     for (const email of ["first@x.y", "second@x.y"]) {
-      const c = await h.stripe.customers.create({ email });
-      const pm = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: c.id });
-      const sub = await h.stripe.subscriptions.create({
-        customer: c.id,
-        items: [{ price: cat.basicMonthly.id }],
-        default_payment_method: pm.id,
+      const { customer: c, sub } = await subscribedCustomer(h.stripe, cat.basicMonthly.id, {
+        customer: { email },
+        cardOn: "subscription",
       });
       const inv = await h.stripe.invoices.retrieve(String(sub.latest_invoice));
       numbers.push(String(inv.number));

@@ -1,18 +1,16 @@
 /** Stripe's own rules for portal configurations and session flow_data, one test each. */
 import Stripe from "stripe";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { seedCatalog, startHarness, type Harness } from "./helpers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { setupHarness, type Catalog, type Harness } from "./helpers";
 
 type Features = Stripe.BillingPortal.ConfigurationCreateParams.Features;
 
 let h: Harness;
-let cat: Awaited<ReturnType<typeof seedCatalog>>;
-
-beforeEach(async () => {
-  h = await startHarness();
-  cat = await seedCatalog(h.stripe);
+let cat: Catalog;
+setupHarness((started, catalog) => {
+  h = started;
+  cat = catalog;
 });
-afterEach(() => h.stop());
 
 const update = (products = [{ product: "", prices: [""] }]): Features["subscription_update"] => ({
   enabled: true,

@@ -1,12 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { seedCatalog, startHarness, type Harness } from "./helpers";
+import { describe, expect, it, vi } from "vitest";
+import { setupHarness, type Harness } from "./helpers";
 
 let h: Harness;
 let url: string;
 
-beforeEach(async () => {
-  h = await startHarness();
-  const cat = await seedCatalog(h.stripe);
+setupHarness(async (started, cat) => {
+  h = started;
   await h.stripe.billingPortal.configurations.create({
     features: {
       invoice_history: { enabled: true },
@@ -21,7 +20,6 @@ beforeEach(async () => {
   const customer = await h.stripe.customers.create({ email: "url@x.y" });
   url = (await h.stripe.billingPortal.sessions.create({ customer: customer.id })).url;
 });
-afterEach(() => h.stop());
 
 const open = (u: string, cookie?: string) =>
   fetch(u, { redirect: "manual", headers: cookie ? { cookie } : {} });

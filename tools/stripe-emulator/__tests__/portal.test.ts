@@ -1,18 +1,19 @@
 import Stripe from "stripe";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import {
   eventMark,
   eventsSince,
   getPage,
   postForm,
-  seedCatalog,
-  startHarness,
+  subscribedCustomer,
   typesSince,
+  setupHarness,
+  type Catalog,
   type Harness,
 } from "./helpers";
 
 let h: Harness;
-let cat: Awaited<ReturnType<typeof seedCatalog>>;
+let cat: Catalog;
 let customer: Stripe.Customer;
 let sub: Stripe.Subscription;
 let config: Stripe.BillingPortal.Configuration;
@@ -50,20 +51,13 @@ async function makeConfig(
   });
 }
 
-beforeEach(async () => {
-  h = await startHarness();
-  cat = await seedCatalog(h.stripe);
-  customer = await h.stripe.customers.create({ email: "portal@x.y", name: "Portal User" });
-  const pm = await h.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
-  await h.stripe.customers.update(customer.id, {
-    invoice_settings: { default_payment_method: pm.id },
-  });
-  sub = await h.stripe.subscriptions.create({
-    customer: customer.id,
-    items: [{ price: cat.basicMonthly.id }],
-  });
+setupHarness(async (started, catalog) => {
+  h = started;
+  cat = catalog;
+  ({ customer, sub } = await subscribedCustomer(h.stripe, cat.basicMonthly.id, {
+    customer: { email: "portal@x.y", name: "Portal User" },
+  }));
 });
-afterEach(async () => h.stop());
 
 async function session(params: Partial<Stripe.BillingPortal.SessionCreateParams> = {}) {
   return h.stripe.billingPortal.sessions.create({

@@ -1,23 +1,26 @@
 /** Test clocks like Stripe's API: per customer, asynchronous advances, Stripe's limits. */
 import type Stripe from "stripe";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { addInterval } from "../engine/clock";
 import {
+  customerWithCard,
   eventMark,
   postForm,
-  seedCatalog,
-  startHarness,
   typesSince,
+  setupHarness,
+  type Catalog,
   type Harness,
 } from "./helpers";
 
 let h: Harness;
-let cat: Awaited<ReturnType<typeof seedCatalog>>;
-beforeEach(async () => {
-  h = await startHarness({ testClockAdvanceMs: 50 });
-  cat = await seedCatalog(h.stripe);
-});
-afterEach(async () => h.stop());
+let cat: Catalog;
+setupHarness(
+  (started, catalog) => {
+    h = started;
+    cat = catalog;
+  },
+  { emulator: { testClockAdvanceMs: 50 } },
+);
 
 const DAY = 86400;
 /** 2030-01-01T00:00:00Z: far from the emulator clock, so clock time is told apart. */
@@ -25,12 +28,21 @@ const T0 = 1893456000;
 
 async function onClock(card = "pm_card_visa") {
   const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: T0, name: "t" });
-  const customer = await h.stripe.customers.create({ email: "tc@x.y", test_clock: clock.id });
-  const pm = await h.stripe.paymentMethods.attach(card, { customer: customer.id });
-  await h.stripe.customers.update(customer.id, {
-    invoice_settings: { default_payment_method: pm.id },
+  const { customer } = await customerWithCard(h.stripe, card, {
+    email: "tc@x.y",
+    test_clock: clock.id,
   });
   return { clock, customer };
+}
+
+/** A subscription Checkout Session for the customer (on its clock when it has one). */
+function checkoutFor(customer: string): Promise<Stripe.Checkout.Session> {
+  return h.stripe.checkout.sessions.create({
+    mode: "subscription",
+    customer,
+    line_items: [{ price: cat.basicMonthly.id, quantity: 1 }],
+    success_url: "http://localhost:3000/ok",
+  });
 }
 
 async function readyClock(id: string): Promise<Stripe.TestHelpers.TestClock> {
@@ -198,12 +210,7 @@ describe("test clocks", () => {
 
   it("a Checkout Session for a clock customer is created and expires on the clock", async () => {
     const { clock, customer } = await onClock();
-    const session = await h.stripe.checkout.sessions.create({
-      mode: "subscription",
-      customer: customer.id,
-      line_items: [{ price: cat.basicMonthly.id, quantity: 1 }],
-      success_url: "http://localhost:3000/ok",
-    });
+    const session = await checkoutFor(customer.id);
     expect(session).toMatchObject({ created: T0, expires_at: T0 + DAY });
     await h.ctl.advanceClock({ days: 2 });
     expect((await h.stripe.checkout.sessions.retrieve(session.id)).status).toBe("open");
@@ -218,12 +225,7 @@ describe("test clocks", () => {
     const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: now });
     const customer = await h.stripe.customers.create({ email: "tc2@x.y", test_clock: clock.id });
     await h.ctl.advanceClock({ days: 40 });
-    const session = await h.stripe.checkout.sessions.create({
-      mode: "subscription",
-      customer: customer.id,
-      line_items: [{ price: cat.basicMonthly.id, quantity: 1 }],
-      success_url: "http://localhost:3000/ok",
-    });
+    const session = await checkoutFor(customer.id);
     expect(session.expires_at).toBe(now + DAY);
     const page = await fetch(session.url!);
     expect(page.status).toBe(200);
@@ -234,12 +236,7 @@ describe("test clocks", () => {
 describe("billing mode", () => {
   it("a Checkout subscription on a test clock is flexible and starts at the clock's time", async () => {
     const { clock, customer } = await onClock();
-    const session = await h.stripe.checkout.sessions.create({
-      mode: "subscription",
-      customer: customer.id,
-      line_items: [{ price: cat.basicMonthly.id, quantity: 1 }],
-      success_url: "http://localhost:3000/ok",
-    });
+    const session = await checkoutFor(customer.id);
     await postForm(session.url!, { email: "tc@x.y", cardnumber: "4242 4242 4242 4242" });
     const done = await h.stripe.checkout.sessions.retrieve(session.id);
     const sub = await h.stripe.subscriptions.retrieve(done.subscription as string);

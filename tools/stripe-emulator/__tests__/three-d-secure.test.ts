@@ -3,25 +3,25 @@
  * the hosted invoice page's authentication, Checkout's authentication step and `incomplete`.
  */
 import Stripe from "stripe";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
+  customerWithCard,
   eventMark,
   getPage,
   postForm,
-  seedCatalog,
-  startHarness,
+  subscribedCustomer,
   typesSince,
+  setupHarness,
+  type Catalog,
   type Harness,
 } from "./helpers";
 
 let h: Harness;
-let cat: Awaited<ReturnType<typeof seedCatalog>>;
-
-beforeEach(async () => {
-  h = await startHarness();
-  cat = await seedCatalog(h.stripe);
+let cat: Catalog;
+setupHarness((started, catalog) => {
+  h = started;
+  cat = catalog;
 });
-afterEach(async () => h.stop());
 
 /** The status of the invoice's default payment, as an app reads it in API 2026-10-28. */
 async function paymentStatus(invoiceId: string): Promise<string | null> {
@@ -33,20 +33,22 @@ async function paymentStatus(invoiceId: string): Promise<string | null> {
 }
 
 async function customerWith(card: string): Promise<{ customer: string; pm: string }> {
-  const c = await h.stripe.customers.create({ email: "sca@x.y" });
-  const pm = await h.stripe.paymentMethods.attach(card, { customer: c.id });
-  return { customer: c.id, pm: pm.id };
+  const { customer, pm } = await customerWithCard(
+    h.stripe,
+    card,
+    { email: "sca@x.y" },
+    { asDefault: false },
+  );
+  return { customer: customer.id, pm: pm.id };
 }
 
 describe("off-session renewal with a card that always requires authentication", () => {
   async function renewalNeedingAction(card: string) {
-    const { customer, pm } = await customerWith("pm_card_visa");
-    const sub = await h.stripe.subscriptions.create({
-      customer,
-      items: [{ price: cat.proMonthly.id }],
-      default_payment_method: pm,
+    const { customer, sub } = await subscribedCustomer(h.stripe, cat.proMonthly.id, {
+      customer: { email: "sca@x.y" },
+      cardOn: "subscription",
     });
-    const sca = await h.stripe.paymentMethods.attach(card, { customer });
+    const sca = await h.stripe.paymentMethods.attach(card, { customer: customer.id });
     await h.stripe.subscriptions.update(sub.id, { default_payment_method: sca.id });
     const mark = await eventMark(h.stripe);
     await h.ctl.advanceClock({ days: 32 });

@@ -3,8 +3,9 @@
  *   const ctl = emulatorControl("http://localhost:12111");
  *   await ctl.advanceClock({ days: 31 }); await ctl.flush();
  */
-import type { ApiFaults } from "../http/api-faults";
-import type { DeliveryAttempt, Faults } from "../webhooks/delivery";
+import type { ApiFaults } from "../api/faults";
+import type { DeliveryAttempt } from "../webhooks/delivery";
+import type { Faults } from "../webhooks/faults";
 import type { DunningSettings } from "../resources/subscriptions/dunning";
 import type { DeliveryMode } from "../webhooks/delivery-mode";
 import type { RequestStats } from "../engine/request-stats";

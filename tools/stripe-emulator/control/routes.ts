@@ -3,10 +3,10 @@
  * flush/idle. No auth.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ApiFaults } from "../http/api-faults";
-import type { EmulatorCore } from "../engine/state-machine";
-import type { Faults } from "../webhooks/delivery";
-import { handleDelivery } from "../webhooks/delivery-control";
+import type { ApiFaults } from "../api/faults";
+import type { EmulatorCore } from "../engine/emulator-core";
+import type { Faults } from "../webhooks/faults";
+import { handleDelivery } from "./delivery";
 import { dunningFrom } from "../resources/subscriptions/dunning";
 import { parseForm, jsonToForm, type FormObject } from "../http/form";
 import { readBody, sendJson } from "../http/respond";

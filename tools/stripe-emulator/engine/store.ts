@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
 import type Stripe from "stripe";
+import { idOf } from "../http/expand";
 
 export type Mode = "test" | "live";
 
@@ -205,4 +206,12 @@ export class Persistence {
     writeFileSync(tmp, JSON.stringify(this.getState()));
     renameSync(tmp, this.file);
   }
+}
+
+/** The test clock of a customer id in this mode, or null. */
+export function clockOfCustomer(s: ModeState, customerId: string | null): string | null {
+  if (!customerId) return null;
+  const clock = s.customers[customerId]?.test_clock;
+  if (!clock) return null;
+  return idOf(clock);
 }

@@ -5,23 +5,12 @@
  */
 import type Stripe from "stripe";
 import type { Ctx } from "./request-context";
-import { expireCheckoutSession } from "../resources/checkout";
+import { expireCheckoutSession } from "../resources/checkout/sessions";
 import { nextDue, processDue, type DueKind } from "../resources/subscriptions/lifecycle";
 import type { Mode, ModeState } from "./store";
-import { emitUpcomingInvoices } from "../resources/upcoming-invoices";
-
-/** The test clock of a customer id in this mode, or null. */
-export function clockOfCustomer(s: ModeState, customerId: string | null): string | null {
-  if (!customerId) return null;
-  const clock = s.customers[customerId]?.test_clock;
-  if (!clock) return null;
-  return typeof clock === "string" ? clock : clock.id;
-}
-
-function customerOf(ref: string | Stripe.Customer | Stripe.DeletedCustomer | null): string | null {
-  if (ref === null) return null;
-  return typeof ref === "string" ? ref : ref.id;
-}
+import { emitUpcomingInvoices } from "../resources/invoices/upcoming";
+import { idOf } from "../http/expand";
+import { clockOfCustomer } from "./store";
 
 export interface Timeline {
   modes: readonly Mode[];
@@ -42,7 +31,7 @@ export function runTimeline(t: Timeline, state: (mode: Mode) => ModeState, targe
       const s = state(mode);
       const probe = t.ctxAt(mode, t.now());
       for (const sub of Object.values(s.subscriptions)) {
-        if (clockOfCustomer(s, customerOf(sub.customer)) !== t.clockId) continue;
+        if (clockOfCustomer(s, idOf(sub.customer)) !== t.clockId) continue;
         const due = nextDue(probe, sub);
         if (due && due.at <= target && (!best || due.at < best.at)) {
           best = { at: due.at, mode, sub, kind: due.kind };
@@ -63,7 +52,7 @@ export function runTimeline(t: Timeline, state: (mode: Mode) => ModeState, targe
     const s = state(mode);
     const ctx = t.ctxAt(mode, Math.max(target, t.now()));
     for (const session of Object.values(s.checkoutSessions)) {
-      if (clockOfCustomer(s, customerOf(session.customer)) !== t.clockId) continue;
+      if (clockOfCustomer(s, idOf(session.customer)) !== t.clockId) continue;
       if (session.status === "open" && session.expires_at <= ctx.now) {
         expireCheckoutSession(ctx, session.id);
         processed += 1;

@@ -3,6 +3,13 @@ import { ApiError } from "./errors";
 
 export type Resolver = (id: string) => unknown;
 
+/** The id of an expandable field, whether it holds the id or the expanded object. */
+export function idOf(ref: string | { id: string }): string;
+export function idOf(ref: string | { id: string } | null | undefined): string | null;
+export function idOf(ref: string | { id: string } | null | undefined): string | null {
+  return typeof ref === "string" ? ref : (ref?.id ?? null);
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }

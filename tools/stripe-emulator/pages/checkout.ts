@@ -1,30 +1,20 @@
 /** Hosted Checkout page: `/c/pay/<session id>`. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type Stripe from "stripe";
-import type { EmulatorCore } from "../engine/state-machine";
+import type { EmulatorCore } from "../engine/emulator-core";
 import type { Ctx } from "../engine/request-context";
 import { ApiError } from "../http/errors";
-import { parseForm } from "../http/form";
-import { readBody, redirect, sendHtml } from "../http/respond";
-import { checkoutInternal, completeCheckout } from "../resources/checkout";
-import { AUTHENTICATION_FAILED } from "../resources/payment-attempts";
+import { redirect, sendHtml } from "../http/respond";
+import { checkoutInternal } from "../resources/checkout/sessions";
+import { completeCheckout } from "../resources/checkout/complete";
+import { AUTHENTICATION_FAILED } from "../resources/invoices/authentication";
 import { findTestCard } from "../resources/payment-methods";
 import { atCustomerTime } from "../resources/test-clocks";
-import { formatAmount } from "../engine/currency";
+import { formatAmount } from "../resources/currency";
 import { priceSupports, unitAmountIn } from "../resources/prices";
-import type { Mode } from "../engine/store";
-import { cardFields, esc, layout, parseExpiry } from "./layout";
-
-function findSession(
-  core: EmulatorCore,
-  id: string,
-): { mode: Mode; session: Stripe.Checkout.Session } | null {
-  for (const mode of ["test", "live"] as const) {
-    const session = core.state.modes[mode].checkoutSessions[id];
-    if (session) return { mode, session };
-  }
-  return null;
-}
+import { cardFields, esc, layout, messagePage, parseExpiry } from "./layout";
+import { findInModes, readForm } from "./request";
+import { idOf } from "../http/expand";
 
 function summary(ctx: Ctx, session: Stripe.Checkout.Session): string {
   const internal = checkoutInternal(ctx, session);
@@ -32,8 +22,7 @@ function summary(ctx: Ctx, session: Stripe.Checkout.Session): string {
     .map((l) => {
       const price = ctx.s.prices[l.price];
       if (!price) return "";
-      const product =
-        ctx.s.products[typeof price.product === "string" ? price.product : price.product.id];
+      const product = ctx.s.products[idOf(price.product)];
       const every = price.recurring
         ? `${price.recurring.interval_count > 1 ? `every ${price.recurring.interval_count} ${price.recurring.interval}s` : `per ${price.recurring.interval}`}`
         : "";
@@ -92,35 +81,24 @@ export async function handleCheckoutPage(
   url: URL,
 ): Promise<void> {
   const m = /^\/c\/pay\/([^/]+)(\/authenticate)?$/.exec(url.pathname);
-  const found = m ? findSession(core, decodeURIComponent(m[1] ?? "")) : null;
+  const found = m
+    ? findInModes(core, (s) => s.checkoutSessions, decodeURIComponent(m[1] ?? ""))
+    : null;
   if (!found)
-    return sendHtml(
-      res,
-      404,
-      layout("Checkout", `<div class="card"><p>This checkout session does not exist.</p></div>`),
-    );
-  const { mode, session } = found;
+    return sendHtml(res, 404, messagePage("Checkout", "This checkout session does not exist."));
+  const { mode, found: session } = found;
   const ctx = core.ctx(mode, { id: null, idempotency_key: null });
   // A customer on a test clock lives at the clock's time: its session expires on that clock.
-  atCustomerTime(
-    ctx,
-    typeof session.customer === "string" ? session.customer : session.customer?.id,
-  );
+  atCustomerTime(ctx, idOf(session.customer));
   if (session.status === "complete") {
     const body = `<div class="card"><p>This checkout session is already complete.</p>${session.success_url ? `<a class="button primary" href="${esc(session.success_url.replace("{CHECKOUT_SESSION_ID}", session.id))}">Continue</a>` : ""}</div>`;
     return sendHtml(res, 200, layout("Checkout", body));
   }
   if (session.status === "expired" || session.expires_at < ctx.now) {
-    return sendHtml(
-      res,
-      410,
-      layout("Checkout", `<div class="card"><p>This checkout session has expired.</p></div>`),
-    );
+    return sendHtml(res, 410, messagePage("Checkout", "This checkout session has expired."));
   }
   if (req.method !== "POST") return sendHtml(res, 200, page(ctx, session));
-  const raw = parseForm(await readBody(req));
-  const form: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) if (typeof v === "string") form[k] = v;
+  const form = await readForm(req);
   const authStep = Boolean(m?.[2]);
   if (authStep && form.outcome !== "complete") {
     return sendHtml(res, 402, page(ctx, session, AUTHENTICATION_FAILED, form));

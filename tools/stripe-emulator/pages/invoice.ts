@@ -1,25 +1,13 @@
 /** Hosted invoice page `/i/<id>` and a tiny generated PDF at `/i/<id>/pdf`. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type Stripe from "stripe";
-import type { EmulatorCore } from "../engine/state-machine";
-import { parseForm } from "../http/form";
-import { readBody, redirect, sendHtml } from "../http/respond";
-import { formatAmount } from "../engine/currency";
-import { authenticateInvoicePayment } from "../resources/payment-attempts";
-import { paymentNeedsAction } from "../resources/payment-intents";
-import type { Mode } from "../engine/store";
+import type { EmulatorCore } from "../engine/emulator-core";
+import { redirect, sendHtml } from "../http/respond";
+import { formatAmount } from "../resources/currency";
+import { authenticateInvoicePayment } from "../resources/invoices/authentication";
+import { paymentNeedsAction } from "../resources/invoices/payment-intents";
 import { esc, fmtDate, layout } from "./layout";
-
-function findInvoice(
-  core: EmulatorCore,
-  id: string,
-): { mode: Mode; inv: Stripe.Invoice } | undefined {
-  for (const mode of ["test", "live"] as const) {
-    const inv = core.state.modes[mode].invoices[id];
-    if (inv) return { mode, inv };
-  }
-  return undefined;
-}
+import { findInModes, readForm } from "./request";
 
 /** Builds a minimal valid one-page PDF (text only) with correct xref offsets. */
 export function minimalPdf(lines: string[]): Buffer {
@@ -62,14 +50,14 @@ export async function handleInvoicePage(
   url: URL,
 ): Promise<void> {
   const m = /^\/i\/([^/]+)(\/pdf|\/authenticate)?$/.exec(url.pathname);
-  const found = m ? findInvoice(core, decodeURIComponent(m[1] ?? "")) : undefined;
+  const found = m ? findInModes(core, (s) => s.invoices, decodeURIComponent(m[1] ?? "")) : null;
   if (!found)
     return sendHtml(res, 404, layout("Invoice", `<div class="card">No such invoice.</div>`));
-  const { inv, mode } = found;
+  const { found: inv, mode } = found;
   const ctx = core.ctx(mode, { id: null, idempotency_key: null });
   if (m?.[2] === "/authenticate") {
     if (req.method !== "POST") return redirect(res, `/i/${inv.id}`);
-    const outcome = parseForm(await readBody(req)).outcome === "complete" ? "complete" : "fail";
+    const outcome = (await readForm(req)).outcome === "complete" ? "complete" : "fail";
     if (authenticateInvoicePayment(ctx, inv, outcome)) core.changed();
     return redirect(res, `/i/${inv.id}`);
   }

@@ -55,6 +55,11 @@ export function layout(
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)} · Local Stripe emulator</title><style>${CSS}</style></head><body><div class="banner" role="note">Local Stripe emulator — test data only, no real payments</div><main><header class="top"><h1>${esc(title)}</h1>${back}</header>${body}</main></body></html>`;
 }
 
+/** A page that only says one thing (not found, expired). */
+export function messagePage(title: string, message: string): string {
+  return layout(title, `<div class="card"><p>${esc(message)}</p></div>`);
+}
+
 export const TEST_CARD_HINT = `<p class="muted">Test cards: <code>4242 4242 4242 4242</code> Visa · <code>5555 5555 5555 4444</code> Mastercard · <code>4000 0000 0000 0002</code> declined · <code>4000 0000 0000 0341</code> attaches, later charges fail · <code>4000 0027 6000 3184</code> asks for 3-D Secure. Any future expiry, any CVC.</p>`;
 
 export function cardFields(

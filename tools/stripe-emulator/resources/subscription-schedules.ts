@@ -10,6 +10,7 @@ import type Stripe from "stripe";
 import type { Ctx } from "../engine/request-context";
 import { diff } from "../engine/request-context";
 import { badRequest, noSuch } from "../http/errors";
+import { idOf } from "../http/expand";
 import { paginate } from "../http/list";
 import { allowOnly, bool, int, obj, str, type Params } from "../http/params";
 import { newId, newestFirst } from "../engine/store";
@@ -60,9 +61,6 @@ export function phaseFactory(f: {
   };
 }
 
-const idOf = (v: string | { id: string } | null): string | null =>
-  typeof v === "string" ? v : (v?.id ?? null);
-
 /**
  * A schedule that manages `sub` (as `from_subscription` would make it) with the given phases.
  * Status `active`, `end_behavior: "release"`, the current phase being the first.
@@ -85,7 +83,7 @@ export function scheduleFactory(
     completed_at: null,
     created: ctx.now,
     current_phase: first ? { start_date: first.start_date, end_date: first.end_date } : null,
-    customer: typeof sub.customer === "string" ? sub.customer : sub.customer.id,
+    customer: idOf(sub.customer),
     customer_account: null,
     default_settings: {
       application_fee_percent: null,

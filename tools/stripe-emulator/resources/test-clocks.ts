@@ -10,9 +10,10 @@ import type { Ctx } from "../engine/request-context";
 import { badRequest, invalid, missing, noSuch } from "../http/errors";
 import { paginate } from "../http/list";
 import { allowOnly, int, str, type Params } from "../http/params";
-import { newId, newestFirst } from "../engine/store";
-import { clockOfCustomer, runTimeline } from "../engine/timeline";
+import { newId, newestFirst, clockOfCustomer } from "../engine/store";
+import { runTimeline } from "../engine/timeline";
 import { deleteCustomer } from "./customers";
+import { idOf } from "../http/expand";
 
 type TestClock = Stripe.TestHelpers.TestClock;
 
@@ -141,7 +142,7 @@ export function advanceLimit(ctx: Ctx, clock: TestClock): number {
   const ids = new Set(customersOn(ctx, clock.id).map((c) => c.id));
   let limit = addInterval(clock.frozen_time, "year", 2);
   for (const sub of Object.values(ctx.s.subscriptions)) {
-    const owner = typeof sub.customer === "string" ? sub.customer : sub.customer.id;
+    const owner = idOf(sub.customer);
     if (!ids.has(owner) || sub.status === "canceled" || sub.status === "incomplete_expired")
       continue;
     for (const item of sub.items.data) {

@@ -1,9 +1,8 @@
 /**
  * Asynchronous, signed webhook delivery with retries, delivery modes (ordered / shuffled with
  * duplicates and late deliveries, see delivery-mode.ts) and fault injection (duplicates, shuffled
- * order, dropped first attempts, delays). `idle()` resolves once nothing is pending.
+ * order, dropped first attempts, delays: faults.ts). `idle()` resolves once nothing is pending.
  */
-import { createHmac } from "node:crypto";
 import type Stripe from "stripe";
 import {
   initialDeliveryMode,
@@ -12,6 +11,8 @@ import {
   shuffleInPlace,
   type DeliveryMode,
 } from "./delivery-mode";
+import { dropsAttempt, NO_FAULTS, type Faults } from "./faults";
+import { postSigned } from "./signing";
 
 export interface Target {
   url: string;
@@ -35,28 +36,6 @@ export interface DeliveryAttempt {
   durationMs: number;
 }
 
-export interface Faults {
-  /** Extra copies of each delivery (each copy signed and sent separately). */
-  duplicate: number;
-  /** Hold deliveries and release them in seeded random order (on flush or after holdMs). */
-  shuffle: boolean;
-  seed: number;
-  holdMs: number;
-  /** Integer n ≥ 1: the first n attempts of each delivery fail; 0 < p < 1: first attempt fails with probability p. */
-  dropFirstAttempts: number;
-  /** Wait this long before each attempt. */
-  delayMs: number;
-}
-
-export const NO_FAULTS: Faults = {
-  duplicate: 0,
-  shuffle: false,
-  seed: 1,
-  holdMs: 200,
-  dropFirstAttempts: 0,
-  delayMs: 0,
-};
-
 export interface DeliveryOptions {
   /** Backoff before retry n (ms). Attempts = retryDelaysMs.length + 1. */
   retryDelaysMs: number[];
@@ -73,12 +52,6 @@ interface Job {
   target: Target;
   /** Already held back once (shuffled mode): goes out with the next window. */
   wasLate: boolean;
-}
-
-/** Stripe's signature scheme: HMAC-SHA256 over `${t}.${payload}` with the endpoint secret. */
-export function signPayload(payload: string, secret: string, timestamp: number): string {
-  const v1 = createHmac("sha256", secret).update(`${timestamp}.${payload}`, "utf8").digest("hex");
-  return `t=${timestamp},v1=${v1}`;
 }
 
 export class Deliverer {
@@ -206,15 +179,7 @@ export class Deliverer {
     }
     const jobs = this.held;
     this.held = [];
-    for (let i = jobs.length - 1; i > 0; i--) {
-      const j = Math.floor(this.random() * (i + 1));
-      const a = jobs[i];
-      const b = jobs[j];
-      if (a && b) {
-        jobs[i] = b;
-        jobs[j] = a;
-      }
-    }
+    shuffleInPlace(jobs, this.random);
     for (const job of jobs) this.later(() => void this.attempt(job, 1), 0);
   }
 
@@ -226,44 +191,16 @@ export class Deliverer {
     this.timers.add(t);
   }
 
-  private shouldDrop(attempt: number): boolean {
-    const d = this.faults.dropFirstAttempts;
-    if (d <= 0) return false;
-    if (d < 1) return attempt === 1 && this.random() < d;
-    return attempt <= d;
-  }
-
   private async attempt(job: Job, attempt: number): Promise<void> {
     if (this.stopped) return this.done();
     if (this.faults.delayMs > 0) await new Promise((r) => setTimeout(r, this.faults.delayMs));
     const started = Date.now();
     let status = 0;
     let error: string | null = null;
-    if (this.shouldDrop(attempt)) {
+    if (dropsAttempt(this.faults, attempt, this.random)) {
       error = "dropped by fault injection";
     } else {
-      // Signature timestamp uses real time: receivers check it against their own clock (300 s).
-      const header = signPayload(job.payload, job.target.secret, Math.floor(Date.now() / 1000));
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), this.opts.timeoutMs);
-      try {
-        const res = await fetch(job.target.url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json; charset=utf-8",
-            "stripe-signature": header,
-            "user-agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks) local-emulator",
-          },
-          body: job.payload,
-          signal: controller.signal,
-        });
-        status = res.status;
-        await res.arrayBuffer().catch(() => undefined);
-      } catch (e) {
-        error = controller.signal.aborted ? "timeout" : e instanceof Error ? e.message : String(e);
-      } finally {
-        clearTimeout(timer);
-      }
+      ({ status, error } = await postSigned(job.target, job.payload, this.opts.timeoutMs));
     }
     const ok = status >= 200 && status < 300;
     this.attempts.push({

@@ -1,8 +1,11 @@
-/** Hosted portal: the rules of its flows (deep links, period-end changes, the own-subscription check), apart from the HTML. */
+/**
+ * Hosted portal: the rules of its flows (deep links, period-end changes, the own-subscription
+ * check), apart from the HTML.
+ */
 import type Stripe from "stripe";
 import type { Ctx } from "../../engine/request-context";
 import { diff } from "../../engine/request-context";
-import type { EmulatorCore } from "../../engine/state-machine";
+import type { EmulatorCore } from "../../engine/emulator-core";
 import { unitAmountIn } from "../../resources/prices";
 import {
   attachSchedule,
@@ -16,8 +19,8 @@ import {
   nextPeriodEnd,
   periodOf,
 } from "../../resources/subscriptions/subscriptions";
-import type { Mode, PortalSessionInternal } from "../../engine/store";
-import { cancelPage, updatePage, confirmPage, cardPage, customerPage } from "./views";
+import type { PortalSessionInternal } from "../../engine/store";
+import { cancelPage, updatePage, confirmPage, cardPage, customerPage } from "./action-pages";
 
 export const REASON_LABELS: Record<string, string> = {
   too_expensive: "It's too expensive",
@@ -38,19 +41,6 @@ export interface Portal {
   config: Stripe.BillingPortal.Configuration;
   customer: Stripe.Customer;
   base: string;
-}
-
-export type Form = Record<string, string>;
-
-export function find(
-  core: EmulatorCore,
-  id: string,
-): { mode: Mode; session: Stripe.BillingPortal.Session } | null {
-  for (const mode of ["test", "live"] as const) {
-    const session = core.state.modes[mode].portalSessions[id];
-    if (session) return { mode, session };
-  }
-  return null;
 }
 
 export function subscriptionsOf(p: Portal): Stripe.Subscription[] {

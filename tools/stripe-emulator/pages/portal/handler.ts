@@ -4,13 +4,13 @@
  * here; views.ts renders, flows.ts holds the rules.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { EmulatorCore } from "../../engine/state-machine";
+import type { EmulatorCore } from "../../engine/emulator-core";
 import { ApiError } from "../../http/errors";
-import { parseForm } from "../../http/form";
-import { readBody, redirect, sendHtml } from "../../http/respond";
+import { redirect, sendHtml } from "../../http/respond";
 import { updateCustomer } from "../../resources/customers";
-import { allowedPrices } from "../../resources/portal";
-import { priceSupports, productName } from "../../resources/prices";
+import { allowedPrices } from "../../resources/billing-portal/configurations";
+import { priceSupports } from "../../resources/prices";
+import { productName } from "../../resources/products";
 import {
   attachPaymentMethod,
   detachPaymentMethod,
@@ -20,12 +20,11 @@ import {
 import { FEEDBACK, cancelNow } from "../../resources/subscriptions/cancel";
 import { applySubscriptionUpdate } from "../../resources/subscriptions/update";
 import { periodOf } from "../../resources/subscriptions/subscriptions";
-import { esc, fmtDate, layout, parseExpiry } from "../layout";
+import { esc, fmtDate, messagePage, parseExpiry } from "../layout";
+import { findInModes, readForm } from "../request";
 import { admitPortalRequest } from "./session-gate";
 import {
   Portal,
-  Form,
-  find,
   waitsForPeriodEnd,
   scheduleChange,
   releaseAttached,
@@ -33,17 +32,16 @@ import {
   ownSubscription,
   setDefaultCard,
 } from "./flows";
+import { scheduledChange, shell, home } from "./views";
 import {
-  scheduledChange,
-  shell,
-  home,
   cancelPage,
   updatePage,
   confirmPage,
   cardPage,
   ADDRESS_FIELDS,
   customerPage,
-} from "./views";
+} from "./action-pages";
+import { idOf } from "../../http/expand";
 
 /** After a successful action: follow the flow's after_completion, or go back home. */
 export function afterAction(p: Portal, res: ServerResponse, notice: string): void {
@@ -59,13 +57,6 @@ export function afterAction(p: Portal, res: ServerResponse, notice: string): voi
   redirect(res, `${p.base}?notice=${encodeURIComponent(notice)}`);
 }
 
-export async function readForm(req: IncomingMessage): Promise<Form> {
-  const raw = parseForm(await readBody(req));
-  const out: Form = {};
-  for (const [k, v] of Object.entries(raw)) if (typeof v === "string") out[k] = v;
-  return out;
-}
-
 export async function handlePortalPage(
   core: EmulatorCore,
   req: IncomingMessage,
@@ -73,16 +64,13 @@ export async function handlePortalPage(
   url: URL,
 ): Promise<void> {
   const m = /^\/p\/session\/([^/]+)(\/.*)?$/.exec(url.pathname);
-  const found = m ? find(core, decodeURIComponent(m[1] ?? "")) : null;
-  const expired = (msg: string) =>
-    sendHtml(res, 410, layout("Billing", `<div class="card"><p>${esc(msg)}</p></div>`));
+  const found = m
+    ? findInModes(core, (s) => s.portalSessions, decodeURIComponent(m[1] ?? ""))
+    : null;
+  const expired = (msg: string) => sendHtml(res, 410, messagePage("Billing", msg));
   if (!found)
-    return sendHtml(
-      res,
-      404,
-      layout("Billing", `<div class="card"><p>This portal session does not exist.</p></div>`),
-    );
-  const { mode, session } = found;
+    return sendHtml(res, 404, messagePage("Billing", "This portal session does not exist."));
+  const { mode, found: session } = found;
   const ctx = core.ctx(mode, { id: null, idempotency_key: null });
   const internal = ctx.s.portalInternal[session.id] ?? {
     createdAtMs: Date.now(),
@@ -94,8 +82,7 @@ export async function handlePortalPage(
   const gate = admitPortalRequest(internal, session.id, req, res, Date.now());
   if (!gate.ok) return expired(gate.message);
   if (!wasOpened) core.changed();
-  const configId =
-    typeof session.configuration === "string" ? session.configuration : session.configuration.id;
+  const configId = idOf(session.configuration);
   const config = ctx.s.portalConfigurations[configId];
   const customer = ctx.s.customers[session.customer];
   if (!config || !customer) return expired("This portal session is no longer valid.");

@@ -5,7 +5,8 @@ import { diff } from "../../engine/request-context";
 import { badRequest } from "../../http/errors";
 import { allowOnly, bool, obj, oneOf, str, type Params } from "../../http/params";
 import { getCustomer } from "../customers";
-import { attemptInvoicePayment, createFinalizedInvoice, invoiceSubscriptionId } from "../invoices";
+import { invoiceSubscriptionId } from "../invoices/invoices";
+import { attemptInvoicePayment } from "../invoices/payment";
 import {
   assertCancelable,
   getSchedule,
@@ -14,7 +15,8 @@ import {
 } from "../subscription-schedules";
 import { atCustomerTime } from "../test-clocks";
 import { getSubscription, customerIdOf, isLive } from "./subscriptions";
-import { prorationLines } from "./update";
+import { invoiceChangeNow, prorationLines } from "./prorations";
+import { idOf } from "../../http/expand";
 
 export const FEEDBACK = [
   "customer_service",
@@ -78,15 +80,7 @@ export function cancelNow(
     });
     if (lines.length) {
       const customer = getCustomer(ctx, customerIdOf(sub));
-      const inv = createFinalizedInvoice(ctx, {
-        customer,
-        subscription: sub.id,
-        billingReason: "subscription_update",
-        currency: sub.currency,
-        lines,
-        periodStart: ctx.now,
-        periodEnd: ctx.now,
-      });
+      const inv = invoiceChangeNow(ctx, sub, customer, lines);
       attemptInvoicePayment(ctx, inv, null, null);
     }
   }
@@ -114,8 +108,7 @@ export function cancelScheduleById(ctx: Ctx, id: string, p: Params): Stripe.Subs
   allowOnly(p, ["invoice_now", "prorate"]);
   const sched = getSchedule(ctx, id);
   assertCancelable(sched);
-  const subId =
-    typeof sched.subscription === "string" ? sched.subscription : sched.subscription?.id;
+  const subId = idOf(sched.subscription);
   const sub = subId ? ctx.s.subscriptions[subId] : undefined;
   if (sub && isLive(sub)) {
     cancelNow(ctx, sub, "cancellation_requested", {

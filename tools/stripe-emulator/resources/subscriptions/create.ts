@@ -1,4 +1,7 @@
-/** Creating a subscription (API and Checkout): first invoice, trials, `incomplete` on a card that needs action. */
+/**
+ * Creating a subscription (API and Checkout): the first invoice, trials, and `incomplete` when the
+ * card needs action.
+ */
 import type Stripe from "stripe";
 import type { Ctx } from "../../engine/request-context";
 import { diff } from "../../engine/request-context";
@@ -17,9 +20,10 @@ import {
 } from "../../http/params";
 import { newId } from "../../engine/store";
 import { getCustomer } from "../customers";
-import { attemptInvoicePayment, chargeOutcome, createFinalizedInvoice } from "../invoices";
+import { createFinalizedInvoice } from "../invoices/invoices";
+import { attemptInvoicePayment, chargeOutcome } from "../invoices/payment";
 import { getPrice, priceSupports } from "../prices";
-import { parseCurrency } from "../../engine/currency";
+import { parseCurrency } from "../currency";
 import { atCustomerTime } from "../test-clocks";
 import { billingModeParam } from "../billing-mode";
 import {

@@ -1,15 +1,14 @@
-/** What the clock does to subscriptions: schedule phases, renewals, trial ends, dunning retries. */
+/**
+ * What the clock does to subscriptions: the next due step, schedule phases, renewals, trial ends,
+ * `incomplete` expiry and scheduled cancels (retries are in retries.ts).
+ */
 import type Stripe from "stripe";
 import type { Ctx } from "../../engine/request-context";
 import { diff } from "../../engine/request-context";
 import { DAY_SECONDS } from "../../engine/clock";
 import { getCustomer } from "../customers";
-import {
-  attemptInvoicePayment,
-  chargeOutcome,
-  createFinalizedInvoice,
-  voidInvoice,
-} from "../invoices";
+import { createFinalizedInvoice, voidInvoice } from "../invoices/invoices";
+import { attemptInvoicePayment, chargeOutcome } from "../invoices/payment";
 import {
   attachedSchedule,
   enterNextPhase,
@@ -18,7 +17,6 @@ import {
   releaseSchedule,
 } from "../subscription-schedules";
 import { nextRetryAt } from "./dunning";
-import { atCustomerTime } from "../test-clocks";
 import {
   INCOMPLETE_EXPIRY_SECONDS,
   planFromPrice,
@@ -35,10 +33,8 @@ import {
 } from "./subscriptions";
 import { applySubscriptionUpdate } from "./update";
 import { cancelNow } from "./cancel";
-
-// ---------------------------------------------------------------------------------------------
-// Time-driven lifecycle
-// ---------------------------------------------------------------------------------------------
+import { afterLastRetry, retryDue } from "./retries";
+import { idOf } from "../../http/expand";
 
 export type DueKind =
   | "trial_will_end"
@@ -102,7 +98,7 @@ export function applyPhaseItems(
   phase: Stripe.SubscriptionSchedule.Phase,
 ): boolean {
   const wanted = phase.items.map((it) => ({
-    price: ctx.s.prices[typeof it.price === "string" ? it.price : it.price.id],
+    price: ctx.s.prices[idOf(it.price)],
     quantity: it.quantity ?? 1,
   }));
   if (wanted.some((w) => !w.price)) return false;
@@ -153,7 +149,7 @@ export function processSchedulePhase(
     applySubscriptionUpdate(ctx, sub, {
       items: next.items.map((it, i) => ({
         itemId: current[i]?.id ?? null,
-        price: typeof it.price === "string" ? it.price : it.price.id,
+        price: idOf(it.price),
         quantity: it.quantity ?? 1,
         deleted: false,
       })),
@@ -234,19 +230,6 @@ export function invoicePeriod(
   if (!result.ok && retryAt === null) afterLastRetry(ctx, sub);
 }
 
-/** Every retry failed: the account's final action (Stripe's "Subscription status" setting). */
-export function afterLastRetry(ctx: Ctx, sub: Stripe.Subscription): void {
-  if (ctx.dunning.finalAction === "cancel") {
-    cancelNow(ctx, sub, "payment_failed");
-  } else if (ctx.dunning.finalAction === "unpaid" && sub.status !== "unpaid") {
-    // The invoice stays open (no further attempts); paying it makes the subscription active.
-    const before = structuredClone(sub);
-    setStatus(sub, "unpaid");
-    ctx.emit("customer.subscription.updated", structuredClone(sub), diff(before, sub));
-  }
-  // "past_due": left as it is, the invoice open with no next attempt.
-}
-
 /** Processes one due step for a subscription at `ctx.now` (the clock sets `now` to `due.at`). */
 export function processDue(ctx: Ctx, sub: Stripe.Subscription, kind: DueKind): void {
   const internal = internalOf(ctx, sub.id);
@@ -278,56 +261,8 @@ export function processDue(ctx: Ctx, sub: Stripe.Subscription, kind: DueKind): v
     case "period_end":
       renewPeriod(ctx, sub, before);
       return;
-    case "retry": {
-      const inv =
-        typeof sub.latest_invoice === "string" ? ctx.s.invoices[sub.latest_invoice] : undefined;
-      if (!inv) return;
-      // This is attempt failedAttempts + 1; the next one follows the account's schedule.
-      const retryAt = nextRetryAt(ctx.dunning, internal.failedAttempts + 1, ctx.now);
-      const result = attemptInvoicePayment(ctx, inv, paymentMethodFor(ctx, sub), retryAt);
-      if (result.ok) {
-        internal.failedAttempts = 0;
-        if (sub.status !== "active") {
-          setStatus(sub, "active");
-          ctx.emit("customer.subscription.updated", structuredClone(sub), diff(before, sub));
-        }
-      } else {
-        internal.failedAttempts += 1;
-        if (retryAt === null) afterLastRetry(ctx, sub);
-      }
+    case "retry":
+      retryDue(ctx, sub, before);
       return;
-    }
-  }
-}
-
-/** After a new card: pay the subscription's open invoice right away (portal behaviour). */
-export function retryOpenInvoice(
-  ctx: Ctx,
-  sub: Stripe.Subscription,
-  invoice?: Stripe.Invoice,
-  /** `invoices.pay({payment_method})`: this card instead of the subscription's or customer's. */
-  paymentMethod?: string,
-): void {
-  atCustomerTime(ctx, customerIdOf(sub));
-  // `invoices.pay` names its invoice, which need not be the latest (an `unpaid` subscription
-  // keeps invoicing renewals while older ones stay open).
-  const inv =
-    invoice ??
-    (typeof sub.latest_invoice === "string" ? ctx.s.invoices[sub.latest_invoice] : undefined);
-  if (!inv || inv.status !== "open") return;
-  const before = structuredClone(sub);
-  const result = attemptInvoicePayment(
-    ctx,
-    inv,
-    paymentMethod ?? paymentMethodFor(ctx, sub),
-    inv.next_payment_attempt,
-  );
-  if (
-    result.ok &&
-    (sub.status === "past_due" || sub.status === "incomplete" || sub.status === "unpaid")
-  ) {
-    internalOf(ctx, sub.id).failedAttempts = 0;
-    setStatus(sub, "active");
-    ctx.emit("customer.subscription.updated", structuredClone(sub), diff(before, sub));
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Subscriptions: the object, its items and periods, reading and listing. Creation is in create.ts,
- * plan and quantity changes (prorations, schedules) in update.ts, cancellation in cancel.ts, and
- * the renewal/trial/dunning lifecycle the clock drives in lifecycle.ts.
+ * plan and quantity changes in update.ts (priced by prorations.ts), cancellation in cancel.ts, what
+ * the clock does in lifecycle.ts, and collecting failed invoices again in retries.ts (on the
+ * account's dunning settings, dunning.ts).
  */
 import type Stripe from "stripe";
 import type { Ctx } from "../../engine/request-context";
@@ -9,12 +10,13 @@ import { addInterval } from "../../engine/clock";
 import { invalid, noSuch } from "../../http/errors";
 import { embeddedList, paginate } from "../../http/list";
 import { oneOf, str, type Params } from "../../http/params";
-import { newId, newestFirst, type SubscriptionInternal } from "../../engine/store";
-import { type LineInput } from "../invoices";
-import { productName, unitAmountIn } from "../prices";
-import { formatAmount } from "../../engine/currency";
-import { clockOfCustomer } from "../../engine/timeline";
+import { newId, newestFirst, type SubscriptionInternal, clockOfCustomer } from "../../engine/store";
+import { type LineInput } from "../invoices/invoices";
+import { unitAmountIn } from "../prices";
+import { productName } from "../products";
+import { formatAmount } from "../currency";
 import { FLEXIBLE } from "../billing-mode";
+import { idOf } from "../../http/expand";
 
 /** A subscription whose first payment fails stays `incomplete` this long. */
 export const INCOMPLETE_EXPIRY_SECONDS = 23 * 3600;
@@ -162,7 +164,7 @@ export function internalOf(ctx: Ctx, subId: string): SubscriptionInternal {
 }
 
 export function customerIdOf(sub: Stripe.Subscription): string {
-  return typeof sub.customer === "string" ? sub.customer : sub.customer.id;
+  return idOf(sub.customer);
 }
 
 export function periodOf(sub: Stripe.Subscription): { start: number; end: number } {
@@ -176,11 +178,11 @@ export function periodOf(sub: Stripe.Subscription): { start: number; end: number
 /** Default card used for charges: subscription's, else the customer's invoice default. */
 export function paymentMethodFor(ctx: Ctx, sub: Stripe.Subscription): string | null {
   const own = sub.default_payment_method;
-  if (own) return typeof own === "string" ? own : own.id;
+  if (own) return idOf(own);
   const customer = ctx.s.customers[customerIdOf(sub)];
   const def = customer?.invoice_settings.default_payment_method;
   if (!def) return null;
-  return typeof def === "string" ? def : def.id;
+  return idOf(def);
 }
 
 /** Proration lines waiting for the next invoice (create_prorations), removed from the queue. */
@@ -223,7 +225,7 @@ export function itemLines(
     amount: unitAmountIn(ctx, item.price, sub.currency) * (item.quantity ?? 1),
     quantity: item.quantity ?? 1,
     priceId: item.price.id,
-    productId: typeof item.price.product === "string" ? item.price.product : item.price.product.id,
+    productId: idOf(item.price.product),
     period,
     proration: false,
     subscriptionItem: item.id,

@@ -1,4 +1,7 @@
-/** Changing a subscription: items, quantities, prorations (previewed and applied), schedules at period end. */
+/**
+ * Changing a subscription (API and portal): items and quantities with their prorations (priced in
+ * prorations.ts), billing-interval changes, cancel settings, the default card, `trial_end=now`.
+ */
 import type Stripe from "stripe";
 import type { Ctx } from "../../engine/request-context";
 import { diff } from "../../engine/request-context";
@@ -17,10 +20,11 @@ import {
 } from "../../http/params";
 import { newId } from "../../engine/store";
 import { getCustomer } from "../customers";
-import { attemptInvoicePayment, createFinalizedInvoice, type LineInput } from "../invoices";
-import { getPrice, priceSupports, unitAmountIn } from "../prices";
+import { type LineInput } from "../invoices/invoices";
+import { attemptInvoicePayment } from "../invoices/payment";
+import { getPrice, priceSupports } from "../prices";
 import { attachedSchedule } from "../subscription-schedules";
-import { emitPendingInvoiceItems } from "../invoice-items";
+import { emitPendingInvoiceItems } from "../invoices/items";
 import { atCustomerTime } from "../test-clocks";
 import {
   ProrationBehavior,
@@ -40,73 +44,7 @@ import {
 } from "./subscriptions";
 import { FEEDBACK } from "./cancel";
 import { endTrial } from "./lifecycle";
-
-/** Proration lines for swapping an item's price now (credit unused time, charge the rest). */
-export function prorationLines(
-  ctx: Ctx,
-  sub: Stripe.Subscription,
-  item: Stripe.SubscriptionItem,
-  newPrice: Stripe.Price,
-  newQuantity: number,
-): LineInput[] {
-  const { start, end } = { start: item.current_period_start, end: item.current_period_end };
-  if (sub.status === "trialing" || end <= ctx.now) return [];
-  const fraction = Math.max(0, Math.min(1, (end - ctx.now) / Math.max(1, end - start)));
-  const oldQty = item.quantity ?? 1;
-  const credit = -Math.round(unitAmountIn(ctx, item.price, sub.currency) * oldQty * fraction);
-  const charge = Math.round(
-    unitAmountIn(ctx, newPrice, sub.currency, "items") * newQuantity * fraction,
-  );
-  const period = { start: ctx.now, end };
-  const productOf = (p: Stripe.Price): string =>
-    typeof p.product === "string" ? p.product : p.product.id;
-  return [
-    {
-      description: `Unused time on ${oldQty} × ${item.price.nickname ?? item.price.id}`,
-      amount: credit,
-      quantity: oldQty,
-      priceId: item.price.id,
-      productId: productOf(item.price),
-      period,
-      proration: true,
-      subscriptionItem: item.id,
-    },
-    {
-      description: `Remaining time on ${newQuantity} × ${newPrice.nickname ?? newPrice.id}`,
-      amount: charge,
-      quantity: newQuantity,
-      priceId: newPrice.id,
-      productId: productOf(newPrice),
-      period,
-      proration: true,
-      subscriptionItem: item.id,
-    },
-  ];
-}
-
-/**
- * What a price/quantity change of one item would cost (the portal's confirmation page): the
- * proration lines, or — for another billing interval — the unused-time credit plus the new
- * period, which Stripe invoices at once whatever the proration behavior.
- */
-export function previewUpdate(
-  ctx: Ctx,
-  sub: Stripe.Subscription,
-  item: Stripe.SubscriptionItem,
-  newPrice: Stripe.Price,
-  quantity: number,
-  behavior: Stripe.BillingPortal.Configuration.Features.SubscriptionUpdate.ProrationBehavior,
-): { total: number; invoicedNow: boolean } {
-  const reset = sub.status !== "trialing" && intervalKey(newPrice) !== intervalKey(item.price);
-  const prorated = behavior === "none" ? [] : prorationLines(ctx, sub, item, newPrice, quantity);
-  const lines = reset
-    ? [...prorated.slice(0, 1), { amount: unitAmountIn(ctx, newPrice, sub.currency) * quantity }]
-    : prorated;
-  return {
-    total: lines.reduce((a, l) => a + l.amount, 0),
-    invoicedNow: reset || behavior === "always_invoice",
-  };
-}
+import { invoiceChangeNow, prorationLines } from "./prorations";
 
 export interface ItemChange {
   itemId: string | null;
@@ -239,16 +177,7 @@ export function applySubscriptionUpdate(
   if (Object.keys(changes).length)
     ctx.emit("customer.subscription.updated", structuredClone(sub), changes);
   if (invoiceNow && typeof sub.latest_invoice === "string") {
-    const inv = createFinalizedInvoice(ctx, {
-      id: sub.latest_invoice,
-      customer,
-      subscription: sub.id,
-      billingReason: "subscription_update",
-      currency: sub.currency,
-      lines,
-      periodStart: ctx.now,
-      periodEnd: ctx.now,
-    });
+    const inv = invoiceChangeNow(ctx, sub, customer, lines, sub.latest_invoice);
     attemptInvoicePayment(ctx, inv, paymentMethodFor(ctx, sub), ctx.now + DAY_SECONDS);
     if (inv.status !== "paid" && sub.status === "active") {
       const beforeFailure = structuredClone(sub);

@@ -2,7 +2,7 @@
  * Fault injection for `/v1/*` API requests (never control routes or hosted pages): a delay on
  * the way in, a stall that holds requests until released, and Stripe-like rate limits.
  */
-import { rateLimited, type ApiError } from "./errors";
+import { rateLimited, type ApiError } from "../http/errors";
 import type { Mode } from "../engine/store";
 
 export interface ApiFaults {

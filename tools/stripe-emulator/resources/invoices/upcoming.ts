@@ -6,20 +6,16 @@
  * event comes in time order with renewals and retries.
  */
 import type Stripe from "stripe";
-import type { Ctx } from "../engine/request-context";
+import type { Ctx } from "../../engine/request-context";
 import { invoiceFactory, type LineInput } from "./invoices";
-import { unitAmountIn } from "./prices";
-import { internalOf, nextPeriodEnd, periodOf } from "./subscriptions/subscriptions";
-import { DAY_SECONDS } from "../engine/clock";
-import { randomToken, type Mode, type ModeState } from "../engine/store";
-import type { Timeline } from "../engine/timeline";
-import { clockOfCustomer } from "../engine/timeline";
+import { unitAmountIn } from "../prices";
+import { customerIdOf, internalOf, nextPeriodEnd, periodOf } from "../subscriptions/subscriptions";
+import { DAY_SECONDS } from "../../engine/clock";
+import { randomToken, type Mode, type ModeState, clockOfCustomer } from "../../engine/store";
+import type { Timeline } from "../../engine/timeline";
+import { idOf } from "../../http/expand";
 
 export const UPCOMING_RENEWAL_DAYS = 3;
-
-function customerIdOf(sub: Stripe.Subscription): string {
-  return typeof sub.customer === "string" ? sub.customer : sub.customer.id;
-}
 
 /** When this subscription's next renewal is, if it will renew and bill automatically. */
 function renewalOf(sub: Stripe.Subscription): { at: number; from: number } | null {
@@ -42,8 +38,7 @@ function preview(ctx: Ctx, sub: Stripe.Subscription, renewal: number): Stripe.In
       amount: unitAmountIn(ctx, item.price, sub.currency) * quantity,
       quantity,
       priceId: item.price.id,
-      productId:
-        typeof item.price.product === "string" ? item.price.product : item.price.product.id,
+      productId: idOf(item.price.product),
       period: { start: renewal, end: nextPeriodEnd(renewal, item.price, sub.billing_cycle_anchor) },
       proration: false,
       subscriptionItem: item.id,

@@ -4,9 +4,10 @@
  * It is what tells an app that a payment needs 3-D Secure (`status: "requires_action"`).
  */
 import type Stripe from "stripe";
-import type { Ctx } from "../engine/request-context";
-import { embeddedList } from "../http/list";
-import { newId, randomToken } from "../engine/store";
+import type { Ctx } from "../../engine/request-context";
+import { embeddedList } from "../../http/list";
+import { newId, randomToken } from "../../engine/store";
+import { idOf } from "../../http/expand";
 
 export type PaymentIntentStatus = Extract<
   Stripe.PaymentIntent.Status,
@@ -32,7 +33,7 @@ function paymentIntentFactory(ctx: Ctx, inv: Stripe.Invoice): Stripe.PaymentInte
     confirmation_method: "automatic",
     created: ctx.now,
     currency: inv.currency,
-    customer: typeof inv.customer === "string" ? inv.customer : (inv.customer?.id ?? null),
+    customer: idOf(inv.customer),
     customer_account: null,
     description: "Subscription update",
     excluded_payment_method_types: null,
@@ -142,7 +143,7 @@ export function paymentMethodOfPayment(ctx: Ctx, inv: Stripe.Invoice): string | 
   const payment = ctx.s.invoicePayments[inv.id];
   const pi = payment ? ctx.s.paymentIntents[String(payment.payment.payment_intent)] : undefined;
   const pm = pi?.payment_method;
-  return pm ? (typeof pm === "string" ? pm : pm.id) : null;
+  return pm ? idOf(pm) : null;
 }
 
 /** The includable `payments` list of an invoice (empty until a payment exists). */

@@ -1,9 +1,12 @@
-/** Checkout Sessions (mode=subscription) and their completion from the hosted page. */
+/**
+ * Checkout Sessions (mode=subscription): create, retrieve, list, expire and line items. The
+ * hosted page completes them through complete.ts.
+ */
 import type Stripe from "stripe";
-import type { Ctx } from "../engine/request-context";
-import { diff } from "../engine/request-context";
-import { ApiError, badRequest, cardDeclined, invalid, missing, noSuch } from "../http/errors";
-import { paginate } from "../http/list";
+import type { Ctx } from "../../engine/request-context";
+import { diff } from "../../engine/request-context";
+import { badRequest, invalid, missing, noSuch } from "../../http/errors";
+import { paginate } from "../../http/list";
 import {
   allowOnly,
   applyMetadata,
@@ -14,16 +17,13 @@ import {
   reqStr,
   str,
   type Params,
-} from "../http/params";
-import { newId, newestFirst, randomToken } from "../engine/store";
-import { DAY_SECONDS } from "../engine/clock";
-import { customerFactory, getCustomer } from "./customers";
-import { atCustomerTime } from "./test-clocks";
-import { AUTHENTICATION_FAILED } from "./payment-attempts";
-import { attachPaymentMethod, findTestCard, paymentMethodFactory } from "./payment-methods";
-import { parseCurrency } from "../engine/currency";
-import { getPrice, priceSupports, unitAmountIn } from "./prices";
-import { createSubscriptionFrom } from "./subscriptions/create";
+} from "../../http/params";
+import { newId, newestFirst, randomToken } from "../../engine/store";
+import { DAY_SECONDS } from "../../engine/clock";
+import { getCustomer } from "../customers";
+import { atCustomerTime } from "../test-clocks";
+import { parseCurrency } from "../currency";
+import { getPrice, priceSupports, unitAmountIn } from "../prices";
 
 /** Line items are not part of the session object unless expanded; we keep them here. */
 export interface CheckoutLine {
@@ -279,89 +279,4 @@ export function lineItems(
     has_more: false,
     url: `/v1/checkout/sessions/${session.id}/line_items`,
   };
-}
-
-/**
- * The hosted page's "Subscribe" button. Throws ApiError (card_error) when the card declines, in
- * which case nothing is created. Otherwise emits Stripe's checkout sequence.
- */
-export function completeCheckout(
-  ctx: Ctx,
-  session: Stripe.Checkout.Session,
-  form: {
-    cardNumber: string;
-    email: string;
-    name: string;
-    expMonth?: number;
-    expYear?: number;
-    /** The page's 3-D Secure step was completed (cards that always ask for it). */
-    authenticated?: boolean;
-  },
-): Stripe.Checkout.Session {
-  if (session.status !== "open") throw badRequest("This Checkout Session is no longer active.");
-  const card = findTestCard(form.cardNumber);
-  if (!card)
-    throw new ApiError(402, "card_error", "Your card number is incorrect.", "incorrect_number");
-  if (card.fails === "attach") throw cardDeclined(card.declineCode);
-  if (card.fails === "authenticate" && !form.authenticated) {
-    throw new ApiError(
-      402,
-      "card_error",
-      AUTHENTICATION_FAILED,
-      "payment_intent_authentication_failure",
-    );
-  }
-  const internal = checkoutInternal(ctx, session);
-  const amount = session.amount_total ?? 0;
-  // Check the charge before creating anything: a decline in Checkout leaves no objects behind.
-  if (amount > 0 && card.fails === "charge") {
-    throw cardDeclined(card.declineCode);
-  }
-  let customerId = typeof session.customer === "string" ? session.customer : null;
-  const email = form.email || session.customer_email || null;
-  if (!customerId) {
-    const c = customerFactory(ctx, { email, name: form.name || null });
-    ctx.s.customers[c.id] = c;
-    ctx.emit("customer.created", structuredClone(c));
-    customerId = c.id;
-  }
-  const customer = getCustomer(ctx, customerId);
-  atCustomerTime(ctx, customer.id);
-  const pm = paymentMethodFactory(
-    ctx,
-    card,
-    { email, name: form.name || null },
-    form.expMonth && form.expYear ? { month: form.expMonth, year: form.expYear } : undefined,
-  );
-  ctx.s.paymentMethods[pm.id] = pm;
-  attachPaymentMethod(ctx, pm.id, customer.id);
-  const sub = createSubscriptionFrom(ctx, {
-    customer: customer.id,
-    items: internal.lines,
-    trialEnd: internal.trialDays ? ctx.now + internal.trialDays * DAY_SECONDS : null,
-    defaultPaymentMethod: pm.id,
-    paymentBehavior: "allow_incomplete",
-    metadata: internal.subscriptionMetadata,
-    currency: internal.currency ?? session.currency ?? undefined,
-    activateAfterPayment: true,
-    authenticated: form.authenticated,
-  });
-  session.status = "complete";
-  session.payment_status = internal.trialDays ? "no_payment_required" : "paid";
-  session.customer = customer.id;
-  session.subscription = sub.id;
-  session.invoice = typeof sub.latest_invoice === "string" ? sub.latest_invoice : null;
-  session.url = null;
-  session.customer_details = {
-    address: null,
-    business_name: null,
-    email,
-    individual_name: null,
-    name: form.name || null,
-    phone: null,
-    tax_exempt: "none",
-    tax_ids: [],
-  };
-  ctx.emit("checkout.session.completed", structuredClone(session));
-  return session;
 }

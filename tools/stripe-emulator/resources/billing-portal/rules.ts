@@ -4,8 +4,8 @@
  * it would leave behind).
  */
 import type Stripe from "stripe";
-import { badRequest, invalid, missing, noSuch } from "../http/errors";
-import { obj, oneOf, str, type Params } from "../http/params";
+import { badRequest, invalid, missing, noSuch } from "../../http/errors";
+import { obj, oneOf, str, type Params } from "../../http/params";
 
 export const HEADLINE_MAX = 60;
 export const PRODUCTS_MAX = 10;

@@ -3,15 +3,16 @@
  * authentication" / "Fail authentication" (Stripe's test authentication page does the same).
  */
 import type Stripe from "stripe";
-import type { Ctx } from "../engine/request-context";
-import { diff } from "../engine/request-context";
-import { attemptInvoicePayment, invoiceSubscriptionId } from "./invoices";
+import type { Ctx } from "../../engine/request-context";
+import { diff } from "../../engine/request-context";
+import { invoiceSubscriptionId } from "./invoices";
+import { attemptInvoicePayment } from "./payment";
 import {
   paymentMethodOfPayment,
   paymentNeedsAction,
   recordPaymentAttempt,
 } from "./payment-intents";
-import { internalOf } from "./subscriptions/subscriptions";
+import { internalOf } from "../subscriptions/subscriptions";
 
 export type AuthenticationOutcome = "complete" | "fail";
 

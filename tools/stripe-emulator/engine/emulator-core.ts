@@ -1,6 +1,9 @@
-/** The emulator's state machine: contexts, events, delivery targets, clock processing. */
+/**
+ * The emulator instance: state, clock, webhook delivery, API faults and the request log, and
+ * what runs across them (request contexts, events, clock processing, reset).
+ */
 import type Stripe from "stripe";
-import { ApiFaultGate } from "../http/api-faults";
+import { ApiFaultGate } from "../api/faults";
 import { Clock } from "./clock";
 import type { Ctx, EventObject, EventType } from "./request-context";
 import { Deliverer, type Target } from "../webhooks/delivery";

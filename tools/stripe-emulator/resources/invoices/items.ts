@@ -4,9 +4,9 @@
  * the lines in the subscription's queue (no /v1/invoiceitems API); this emits the events.
  */
 import type Stripe from "stripe";
-import type { Ctx } from "../engine/request-context";
-import { newId } from "../engine/store";
-import { clockOfCustomer } from "../engine/timeline";
+import type { Ctx } from "../../engine/request-context";
+import { newId, clockOfCustomer } from "../../engine/store";
+import { idOf } from "../../http/expand";
 
 export interface PendingLine {
   description: string;
@@ -20,7 +20,7 @@ export function emitPendingInvoiceItems(
   sub: Stripe.Subscription,
   lines: readonly PendingLine[],
 ): void {
-  const customer = typeof sub.customer === "string" ? sub.customer : sub.customer.id;
+  const customer = idOf(sub.customer);
   for (const l of lines) {
     const price = l.priceId ? ctx.s.prices[l.priceId] : undefined;
     const item: Stripe.InvoiceItem = {
@@ -44,7 +44,7 @@ export function emitPendingInvoiceItems(
         ? {
             price_details: {
               price: price.id,
-              product: typeof price.product === "string" ? price.product : price.product.id,
+              product: idOf(price.product),
             },
             type: "price_details",
             unit_amount_decimal: null,

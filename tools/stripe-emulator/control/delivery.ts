@@ -1,6 +1,6 @@
 /** `GET|POST /_emulator/delivery`: read or change the webhook delivery mode at run time. */
-import type { DeliveryMode } from "./delivery-mode";
-import type { Deliverer } from "./delivery";
+import type { DeliveryMode } from "../webhooks/delivery-mode";
+import type { Deliverer } from "../webhooks/delivery";
 import type { FormObject } from "../http/form";
 
 function numberOf(v: FormObject[string] | undefined, name: string): number | undefined {
