@@ -23,6 +23,9 @@
  *   Exponent 3. They are presentment currencies for some account countries (e.g. the UAE).
  */
 
+// The emulator keeps its own copy (tools/stripe-emulator/resources/currency.ts) on purpose: it
+// stands in for Stripe, so a mistake here must not become a mistake there.
+
 /** Stripe's zero-decimal currencies: `amount` is in major units (500 JPY is 500). */
 export const STRIPE_ZERO_DECIMAL_CURRENCIES = [
   "bif",

@@ -5,6 +5,7 @@
  */
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProMonthlyPrice } from "@/lib/billing/testing/customers";
 import { startBillingHarness, type BillingHarness } from "@/lib/billing/testing/harness";
 
 let harness: BillingHarness;
@@ -17,15 +18,7 @@ beforeAll(async () => {
   process.env.STRIPE_TEST_CLOCK_EMAILS = "*";
   harness = await startBillingHarness();
   stripe = (await import("@/lib/stripe")).getStripe();
-  // The catalog's Pro monthly price (what `npm run stripe:setup` creates), and nothing else.
-  const product = await stripe.products.create({ name: "Pro" });
-  proMonthly = await stripe.prices.create({
-    product: product.id,
-    lookup_key: "pro_monthly",
-    unit_amount: 1200,
-    currency: "usd",
-    recurring: { interval: "month" },
-  });
+  proMonthly = await createProMonthlyPrice(stripe);
 });
 
 afterAll(async () => {

@@ -1,4 +1,5 @@
-import type Stripe from "stripe";
+import Stripe from "stripe";
+import { classifyStripeError } from "@/lib/billing/stripe/errors";
 
 /**
  * Stripe could not be reached, or refused the key: the run stops before changing anything, rather
@@ -36,13 +37,13 @@ export async function assertStripeAvailable(stripe: Stripe): Promise<void> {
   try {
     await stripe.customers.list({ limit: 1 });
   } catch (error) {
-    const type = (error as { type?: unknown } | null)?.type;
-    const message = error instanceof Error ? error.message : String(error);
-    if (type === "StripeConnectionError") {
-      throw new StripeUnavailableError(stripeApiBase(stripe), "unreachable", message);
+    if (!(error instanceof Stripe.errors.StripeError)) return;
+    // Not every `unavailable` kind: a 500 from Stripe is left to the walk's retries.
+    if (error instanceof Stripe.errors.StripeConnectionError) {
+      throw new StripeUnavailableError(stripeApiBase(stripe), "unreachable", error.message);
     }
-    if (type === "StripeAuthenticationError" || type === "StripePermissionError") {
-      throw new StripeUnavailableError(stripeApiBase(stripe), "key_refused", message);
+    if (classifyStripeError(error) === "misconfigured") {
+      throw new StripeUnavailableError(stripeApiBase(stripe), "key_refused", error.message);
     }
   }
 }

@@ -14,6 +14,7 @@ let db: typeof import("@/lib/db").db;
 let getStripe: typeof import("@/lib/stripe").getStripe;
 let handleStripeWebhook: typeof import("@/lib/billing/sync/receive").handleStripeWebhook;
 let queue: typeof import("@/lib/billing/sync/queue");
+let ledger: typeof import("@/lib/billing/sync/ledger");
 let drainSyncQueue: typeof import("@/lib/billing/sync/drain").drainSyncQueue;
 let reconcileBilling: typeof import("@/lib/billing/sync/reconcile").reconcileBilling;
 let state: typeof import("@/lib/billing/testing/state");
@@ -24,6 +25,7 @@ beforeAll(async () => {
   ({ getStripe } = await import("@/lib/stripe"));
   ({ handleStripeWebhook } = await import("@/lib/billing/sync/receive"));
   queue = await import("@/lib/billing/sync/queue");
+  ledger = await import("@/lib/billing/sync/ledger");
   ({ drainSyncQueue } = await import("@/lib/billing/sync/drain"));
   ({ reconcileBilling } = await import("@/lib/billing/sync/reconcile"));
   state = await import("@/lib/billing/testing/state");
@@ -91,7 +93,7 @@ describe("backstop", () => {
     expect(await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({
       processedAt: null,
     });
-    expect(await queue.queueDepth()).toMatchObject({ pendingCustomers: 1 });
+    expect(await ledger.queueDepth()).toMatchObject({ pendingCustomers: 1 });
 
     const report = await reconcileBilling();
     expect(report.drained).toBeGreaterThanOrEqual(1);

@@ -5,6 +5,7 @@
  */
 import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProMonthlyPrice } from "@/lib/billing/testing/customers";
 import { startBillingHarness, type BillingHarness } from "@/lib/billing/testing/harness";
 
 let harness: BillingHarness;
@@ -14,15 +15,7 @@ let proMonthly: Stripe.Price;
 beforeAll(async () => {
   harness = await startBillingHarness();
   stripe = (await import("@/lib/stripe")).getStripe();
-  // The catalog's Pro monthly price, as `npm run stripe:setup` creates it.
-  const product = await stripe.products.create({ name: "Pro" });
-  proMonthly = await stripe.prices.create({
-    product: product.id,
-    lookup_key: "pro_monthly",
-    unit_amount: 1200,
-    currency: "usd",
-    recurring: { interval: "month" },
-  });
+  proMonthly = await createProMonthlyPrice(stripe);
   await harness.ctl.setDunning({ retryDays: [2], finalAction: "unpaid" });
 });
 

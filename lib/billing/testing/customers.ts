@@ -1,4 +1,6 @@
+import type Stripe from "stripe";
 import { expect } from "vitest";
+import { PLANS } from "@/lib/billing/catalog/plans";
 import type { BillingHarness } from "@/lib/billing/testing/harness";
 import { TEST_WEBHOOK_SECRET } from "@/lib/billing/testing/harness";
 import { eventJson, signPayload } from "@/lib/billing/testing/signed-events";
@@ -55,4 +57,20 @@ export async function postDelivery(
 export async function syncsOf(customerId: string): Promise<number> {
   const { db } = await import("@/lib/db");
   return (await db.customerSync.findUnique({ where: { customerId } }))?.syncCount ?? 0;
+}
+
+/**
+ * Only the catalog's Pro monthly price in Stripe (its product and lookup key, as
+ * `npm run stripe:setup` creates them), for tests that need a price and nothing else.
+ */
+export async function createProMonthlyPrice(stripe: Stripe): Promise<Stripe.Price> {
+  const { lookupKey, unitAmount, currency, interval } = PLANS.pro.prices.month!;
+  const product = await stripe.products.create({ name: PLANS.pro.name });
+  return stripe.prices.create({
+    product: product.id,
+    lookup_key: lookupKey,
+    unit_amount: unitAmount,
+    currency,
+    recurring: { interval },
+  });
 }

@@ -100,7 +100,7 @@ export async function startBillingHarness(options: Options = {}): Promise<Billin
 
   route.POST = (await import("@/app/api/webhooks/stripe/route")).POST;
   const { drainSyncQueue } = await import("@/lib/billing/sync/drain");
-  const { queueDepth } = await import("@/lib/billing/sync/queue");
+  const { queueDepth } = await import("@/lib/billing/sync/ledger");
   const ctl = emulatorControl(emulator.url);
 
   return {

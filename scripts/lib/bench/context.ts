@@ -7,12 +7,12 @@ import type { Stack } from "./stack";
 
 /** The app's own modules, imported once the environment is set (lib/env reads it at import). */
 export async function loadLib() {
-  const [{ db }, customers, prices, stripe, queue, envModule] = await Promise.all([
+  const [{ db }, customers, prices, stripe, ledger, envModule] = await Promise.all([
     import("@/lib/db"),
     import("@/lib/billing/customers"),
     import("@/lib/billing/catalog/prices"),
     import("@/lib/stripe"),
-    import("@/lib/billing/sync/queue"),
+    import("@/lib/billing/sync/ledger"),
     import("@/lib/env"),
   ]);
   return {
@@ -20,7 +20,7 @@ export async function loadLib() {
     getOrCreateStripeCustomer: customers.getOrCreateStripeCustomer,
     resolvePriceId: prices.resolvePriceId,
     getStripe: stripe.getStripe,
-    queueDepth: queue.queueDepth,
+    queueDepth: ledger.queueDepth,
     env: envModule.env,
   };
 }

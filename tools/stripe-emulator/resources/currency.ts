@@ -8,6 +8,9 @@
  * UGX is also still listed among Stripe's zero-decimal currencies; the emulator follows the
  * stricter special case (two decimals, multiples of 100), so an integration that sends whole
  * shillings is refused here instead of being charged 1/100 of the intended amount.
+ *
+ * Written apart from the app's lib/currencies.ts on purpose: the emulator stands in for Stripe,
+ * so it never imports the app's code; a shared table would make a wrong app table pass its tests.
  */
 import { invalid } from "../http/errors";
 
