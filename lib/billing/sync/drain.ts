@@ -33,9 +33,21 @@ export type DrainReport = { synced: number; skipped: number; failed: number };
 export const DEFAULT_DRAIN_BUDGET_MS = 45_000;
 /** How often an idle worker looks again while a leased customer may get new events. */
 const POLL_MS = 250;
+/** The longest an idle worker waits for a wake-up before looking at the queue itself. */
+const IDLE_CHECK_MS = 1_000;
 
-/** The process's running drain; callers joining it push its deadline out to their own. */
-type RunState = { deadline: number; report: DrainReport };
+/**
+ * The process's running drain; callers joining it push its deadline out to their own and wake
+ * its idle workers. `busy`: workers syncing now; `wakes` counts wake-ups, so a worker that was
+ * about to wait when one came does not miss it.
+ */
+type RunState = {
+  deadline: number;
+  report: DrainReport;
+  busy: number;
+  wakes: number;
+  sleepers: Set<() => void>;
+};
 type Run = RunState & { done: Promise<DrainReport> };
 let shared: Run | null = null;
 let wanted = false;
@@ -61,6 +73,7 @@ export function drainSyncQueue(options: DrainOptions = {}): Promise<DrainReport>
   }
   const run = shared;
   run.deadline = Math.max(run.deadline, deadline);
+  wake(run);
   let timer: NodeJS.Timeout | undefined;
   const budgetSpent = new Promise<DrainReport>((resolve) => {
     timer = setTimeout(() => resolve(run.report), Math.max(0, deadline - Date.now()));
@@ -69,7 +82,13 @@ export function drainSyncQueue(options: DrainOptions = {}): Promise<DrainReport>
 }
 
 function startRun(deadline: number, options: DrainOptions): Run {
-  const state: RunState = { deadline, report: { synced: 0, skipped: 0, failed: 0 } };
+  const state: RunState = {
+    deadline,
+    report: { synced: 0, skipped: 0, failed: 0 },
+    busy: 0,
+    wakes: 0,
+    sleepers: new Set(),
+  };
   return Object.assign(state, { done: drain(state, options) });
 }
 
@@ -85,18 +104,49 @@ async function drain(run: RunState, options: DrainOptions): Promise<DrainReport>
 async function work(run: RunState, options: DrainOptions): Promise<void> {
   const only = options.customerIds;
   while (Date.now() < run.deadline) {
+    const wakesSeen = run.wakes;
     const ticket = await claimNext(only);
     if (ticket) {
-      const result = await syncClaimed(ticket);
+      run.busy += 1;
+      const result = await syncClaimed(ticket).finally(() => {
+        run.busy -= 1;
+        wake(run); // idle workers look again, or end with the run
+      });
       run.report[result.status] += 1;
       options.onResult?.(result);
       continue;
     }
     const wait = await msUntilNextClaimable(only);
-    // Nothing this process could take (idle, or held by other workers): done.
-    if (wait === null || Date.now() + wait > run.deadline) return;
-    await sleep(Math.min(Math.max(wait, 10), POLL_MS));
+    if (wait !== null) {
+      if (Date.now() + wait > run.deadline) return;
+      await sleep(Math.min(Math.max(wait, 10), POLL_MS));
+      continue;
+    }
+    // Nothing pending but what other workers hold. Alone, or in a batch no one else adds to:
+    // done. Otherwise stay while they sync: a webhook joining this drain (another customer's,
+    // say right after a portal action) is taken up at once, not when a slow sync ends.
+    if (only || run.busy === 0) return;
+    await idle(run, wakesSeen);
   }
+}
+
+function wake(run: RunState): void {
+  run.wakes += 1;
+  for (const sleeper of [...run.sleepers]) sleeper();
+}
+
+/** Until a wake-up after `wakesSeen`, the deadline, or IDLE_CHECK_MS (a safety net). */
+function idle(run: RunState, wakesSeen: number): Promise<void> {
+  if (run.wakes !== wakesSeen) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      run.sleepers.delete(done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.min(IDLE_CHECK_MS, Math.max(0, run.deadline - Date.now())));
+    run.sleepers.add(done);
+  });
 }
 
 async function syncClaimed(ticket: SyncTicket): Promise<DrainResult> {
