@@ -1,9 +1,24 @@
 import { defineConfig } from "prisma/config";
+import { devServicesFile, loadDevServices } from "./scripts/lib/dev-services";
 import { selectOfflineSchemaEngineIfNeeded } from "./tools/prisma-offline-engine/select";
 
 // Prisma's CLI downloads a native schema engine on first use; where that host is unreachable we
 // point it at the project's WebAssembly bridge instead (announced in one line).
 selectOfflineSchemaEngineIfNeeded();
+
+// Next to `npm run dev` (`npx prisma migrate status`, `npm run db:migrate`): its database.
+loadDevServices();
+
+// Commands that need no database (generate runs on every install).
+const OFFLINE_COMMANDS = new Set(["generate", "format", "validate", "version", "init"]);
+const url = process.env.DIRECT_DATABASE_URL ?? process.env.DATABASE_URL;
+const command = process.argv.slice(2).find((arg) => !arg.startsWith("-"));
+if (!url && command && !OFFLINE_COMMANDS.has(command)) {
+  console.error(
+    `prisma: no database. Start \`npm run dev\` in another terminal (it writes ` +
+      `${devServicesFile()}), or set DATABASE_URL (DIRECT_DATABASE_URL behind a pooler).`,
+  );
+}
 
 export default defineConfig({
   schema: "prisma/schema.prisma",
@@ -12,9 +27,6 @@ export default defineConfig({
     // Migrations take a session-level advisory lock, which a transaction-mode pooler does not
     // carry: behind one, DIRECT_DATABASE_URL is the unpooled URL. `prisma generate` needs no
     // database; a placeholder keeps it working without either.
-    url:
-      process.env.DIRECT_DATABASE_URL ??
-      process.env.DATABASE_URL ??
-      "postgresql://placeholder@localhost:5432/placeholder",
+    url: url ?? "postgresql://placeholder@localhost:5432/placeholder",
   },
 });

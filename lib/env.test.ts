@@ -49,6 +49,13 @@ describe("APP_URL", () => {
     );
   });
 
+  it("follows PORT in development, so sign-in links and return URLs reach the app", () => {
+    expect(appUrl({ ...development, PORT: "4000" })).toBe("http://localhost:4000");
+    expect(appUrl({ ...development, PORT: "4000", APP_URL: "http://192.168.1.5:4000" })).toBe(
+      "http://192.168.1.5:4000",
+    );
+  });
+
   it("is required in production (an empty value counts as unset)", () => {
     for (const missing of [undefined, ""]) {
       expect(problems({ ...production, APP_URL: missing })).toEqual([

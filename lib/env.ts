@@ -13,6 +13,11 @@ import { crossVariableProblems, vercelPreviewAppUrl } from "./env-rules";
 
 export type EnvSource = Readonly<Record<string, string | undefined>>;
 
+/** `http://localhost:$PORT` (3000 when PORT is unset or not a port number). */
+function developmentAppUrl(port: string | undefined): string {
+  return `http://localhost:${port && /^\d{1,5}$/.test(port) ? port : "3000"}`;
+}
+
 const postgresUrl = z
   .url({ message: "expected a postgres:// or postgresql:// URL" })
   .refine((v) => /^postgres(ql)?:\/\//.test(v), "expected a postgres:// or postgresql:// URL");
@@ -26,7 +31,7 @@ const httpUrl = z
 const flag = z.enum(["0", "1"], { message: 'expected "1" (on) or "0" (off)' }).default("0");
 
 /** The variables and their formats; the rules between them are in `crossVariableProblems`. */
-function serverShape(isProduction: boolean) {
+function serverShape(isProduction: boolean, port: string | undefined) {
   /** Billing cannot work in production without it; development gets it from the emulator. */
   function requiredInProduction<T extends z.ZodType>(schema: T) {
     return isProduction ? schema : schema.optional();
@@ -41,8 +46,11 @@ function serverShape(isProduction: boolean) {
       .min(1, "expected a whole number of connections (1 or more)")
       .max(200, "expected at most 200 connections")
       .default(10),
-    /** Required in production (checked in `crossVariableProblems`); development defaults it. */
-    APP_URL: isProduction ? httpUrl.optional() : httpUrl.default("http://localhost:3000"),
+    /**
+     * Required in production (checked in `crossVariableProblems`); development defaults it to the
+     * port the app listens on, so links and Stripe return URLs follow `PORT`.
+     */
+    APP_URL: isProduction ? httpUrl.optional() : httpUrl.default(developmentAppUrl(port)),
     /** "1": on a Vercel preview deployment, APP_URL is https://$VERCEL_BRANCH_URL (or $VERCEL_URL). */
     APP_URL_FROM_VERCEL_PREVIEW: flag,
     AUTH_SECRET: isProduction
@@ -178,7 +186,7 @@ export function checkEnv(source: EnvSource): EnvCheck {
   // The founder opted in for previews: Vercel's URL replaces any APP_URL set for all environments.
   if (preview && "url" in preview) record.APP_URL = preview.url;
 
-  const shape = serverShape(isProduction);
+  const shape = serverShape(isProduction, record.PORT);
   const values: Record<string, unknown> = {};
   const failed = new Set<string>();
   for (const [name, schema] of Object.entries(shape)) {
@@ -226,7 +234,7 @@ const appEnvSchema = z.looseObject({}).transform((input, ctx): AppEnv => {
 });
 
 export const env = createEnv({
-  server: serverShape(process.env.NODE_ENV === "production"),
+  server: serverShape(process.env.NODE_ENV === "production", process.env.PORT),
   client: {},
   experimental__runtimeEnv: {},
   emptyStringAsUndefined: true,

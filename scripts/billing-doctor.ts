@@ -2,13 +2,11 @@
  * `npm run billing:doctor`: read-only checks of billing in the key's mode, one line each; exits
  * non-zero when any check fails (lib/billing/config/doctor.ts).
  */
-import path from "node:path";
 import { parseArgs } from "node:util";
-import nextEnv from "@next/env";
+import { loadScriptEnv, requireServices } from "./lib/script-env";
 import { z } from "zod";
 
-const root = path.resolve(import.meta.dirname, "..");
-nextEnv.loadEnvConfig(root, process.env.NODE_ENV !== "production");
+loadScriptEnv();
 
 const args = (() => {
   try {
@@ -30,6 +28,7 @@ if (args.help) {
   process.exit(0);
 }
 
+requireServices("npm run billing:doctor", ["database"]);
 const { runBillingDoctor, formatDoctorReport } = await import("@/lib/billing/config/doctor");
 const { env } = await import("@/lib/env");
 const { db } = await import("@/lib/db");

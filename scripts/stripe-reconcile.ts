@@ -2,13 +2,11 @@
  * `npm run stripe:reconcile [-- --include-stripe-customers] [--customer cus_…]`: re-syncs customers
  * through the webhooks' queue and drain and prints what changed (lib/billing/sync/reconcile.ts).
  */
-import path from "node:path";
 import { parseArgs } from "node:util";
-import nextEnv from "@next/env";
+import { loadScriptEnv, requireServices } from "./lib/script-env";
 import { z } from "zod";
 
-const root = path.resolve(import.meta.dirname, "..");
-nextEnv.loadEnvConfig(root, process.env.NODE_ENV !== "production");
+loadScriptEnv();
 
 const USAGE = `Usage: npm run stripe:reconcile -- [--include-stripe-customers] [--customer cus_… …] [--budget-seconds N] [--prune]
 
@@ -63,6 +61,7 @@ if (args.help) {
   process.exit(0);
 }
 
+requireServices("npm run stripe:reconcile", ["database", "stripe"]);
 const { reconcileBilling } = await import("@/lib/billing/sync/reconcile");
 const { env } = await import("@/lib/env");
 const { db } = await import("@/lib/db");

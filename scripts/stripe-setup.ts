@@ -2,14 +2,12 @@
  * `npm run stripe:setup [-- --live] [--yes] [--dry-run] [--webhook-url URL]`: makes the key's Stripe
  * mode match the catalog and the portal configuration (lib/billing/config/setup.ts).
  */
-import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
-import nextEnv from "@next/env";
+import { loadScriptEnv, requireServices } from "./lib/script-env";
 import { z } from "zod";
 
-const root = path.resolve(import.meta.dirname, "..");
-nextEnv.loadEnvConfig(root, process.env.NODE_ENV !== "production");
+loadScriptEnv();
 
 const USAGE = `Usage: npm run stripe:setup -- [--live] [--yes] [--dry-run] [--webhook-url URL]
 
@@ -71,6 +69,7 @@ if (args.help) {
   process.exit(0);
 }
 
+requireServices("npm run stripe:setup", ["database", "stripe"]);
 const { runStripeSetup, StripeSetupRefusedError } = await import("@/lib/billing/config/setup");
 const { stripeMode, usesStripeEmulator } = await import("@/lib/stripe");
 const { env } = await import("@/lib/env");

@@ -16,6 +16,12 @@ export type LocalStripeEnv = {
 
 export type LocalStripe = { url: string; env: LocalStripeEnv; stop(): Promise<void> };
 
+/** The in-process emulator of `npm run dev`, whose forwarding waits for the app. */
+export type DevStripe = LocalStripe & {
+  /** Delivers the events that waited for the app (setup's among them); returns how many. */
+  releaseForwarding(): number;
+};
+
 type Options = {
   port: number;
   stateFile: string;
@@ -56,8 +62,11 @@ async function configure(url: string, log: (line: string) => void): Promise<void
   );
 }
 
-/** The emulator inside this process (development). */
-export async function startLocalStripe(options: Options): Promise<LocalStripe> {
+/**
+ * The emulator inside this process (development). Events are forwarded only once
+ * `releaseForwarding()` is called: the app is not listening yet while the setup creates them.
+ */
+export async function startLocalStripe(options: Options): Promise<DevStripe> {
   const log = options.log ?? (() => undefined);
   const emulator = await startStripeEmulator({
     port: options.port,
@@ -67,6 +76,7 @@ export async function startLocalStripe(options: Options): Promise<LocalStripe> {
       secret: LOCAL_WEBHOOK_SECRET,
       // Like `stripe listen --latest` (and the spawned emulator's CLI): the SDK's version.
       apiVersion: Stripe.API_VERSION,
+      held: true,
     },
     log: (line) => {
       if (/error|fail/i.test(line)) log(`stripe emulator: ${line}`);
@@ -78,7 +88,12 @@ export async function startLocalStripe(options: Options): Promise<LocalStripe> {
     await emulator.stop();
     throw error;
   }
-  return { url: emulator.url, env: envFor(emulator.url), stop: () => emulator.stop() };
+  return {
+    url: emulator.url,
+    env: envFor(emulator.url),
+    releaseForwarding: () => emulator.releaseForwarding(),
+    stop: () => emulator.stop(),
+  };
 }
 
 /**

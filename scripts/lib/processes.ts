@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -50,5 +51,17 @@ export function onShutdown(cleanup: () => Promise<void>): void {
       done = true;
       void cleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
     });
+  }
+}
+
+/** Fails with one line naming the variable that moves it when `port` is taken on loopback. */
+export async function assertPortFree(port: number, variable: string): Promise<void> {
+  const free = await new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+  if (!free) {
+    throw new Error(`port ${port} is in use on this machine: set ${variable} to a free port`);
   }
 }

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
 import { handleApi } from "./api/handle";
 import { handleControl } from "./control/routes";
-import { EmulatorCore } from "./engine/emulator-core";
+import { EmulatorCore, type ForwardTarget } from "./engine/emulator-core";
 import { randomToken } from "./engine/store";
 import { ApiError, noSuch } from "./http/errors";
 import { sendJson } from "./http/respond";
@@ -31,7 +31,7 @@ export interface StripeEmulatorOptions {
    * Deliver every event here too, like `stripe listen --forward-to`; rendered at `apiVersion`,
    * else the account default (like `stripe listen` without `--latest`).
    */
-  forward?: { url: string; secret: string; apiVersion?: string };
+  forward?: ForwardTarget;
   log?: (line: string) => void;
   /** Backoff before each webhook retry, ms. Default [500, 1000, 2000, 4000]. */
   retryDelaysMs?: number[];
@@ -56,6 +56,8 @@ export interface RunningStripeEmulator {
   /** `http://localhost:PORT` (never 127.0.0.1: Next.js cookies are host-bound). */
   url: string;
   port: number;
+  /** Starts the held forwarding (`forward.held`): what waited is delivered now, in order. */
+  releaseForwarding(): number;
   stop(): Promise<void>;
 }
 
@@ -130,6 +132,7 @@ export async function startStripeEmulator(
   return {
     url: core.baseUrl,
     port,
+    releaseForwarding: () => (options.forward ? core.deliverer.deliverTo(options.forward.url) : 0),
     async stop() {
       core.deliverer.stop();
       core.apiFaults.stop(); // stalled/delayed API requests end unanswered

@@ -15,10 +15,22 @@ import { RequestLog } from "./request-stats";
 import { emptyMode, Persistence, type DunningSettings, type Mode, type State } from "./store";
 import { runTimeline } from "./timeline";
 
+/** Like `stripe listen --forward-to`; `apiVersion`: what forwarded events are rendered at. */
+export type ForwardTarget = {
+  url: string;
+  secret: string;
+  apiVersion?: string;
+  /**
+   * Deliveries wait until `releaseForwarding()` (then go out in order), as if the listener
+   * connected then: `npm run dev` starts the emulator before the app listens.
+   */
+  held?: boolean;
+};
+
 export interface CoreOptions {
   stateFile?: string;
-  /** `apiVersion`: what forwarded events are rendered at (default: the account's). */
-  forward?: { url: string; secret: string; apiVersion?: string };
+  /** What forwarded events are rendered at defaults to the account's version. */
+  forward?: ForwardTarget;
   log: (line: string) => void;
   retryDelaysMs: number[];
   /** Ordered or shuffled webhook delivery (delivery-mode.ts). */
@@ -57,6 +69,7 @@ export class EmulatorCore {
       log: opts.log,
       onDelivered: (event, target, ok) => this.onDelivered(event, target, ok),
     });
+    if (opts.forward?.held) this.deliverer.holdFor(opts.forward.url);
   }
 
   private snapshot(): State {

@@ -71,6 +71,8 @@ export class Deliverer {
   private windowTimer: NodeJS.Timeout | null = null;
   private late: Job[] = [];
   private lateTimer: NodeJS.Timeout | null = null;
+  /** Targets whose deliveries wait for `deliverTo`, with what waits (not counted as pending). */
+  private waiting = new Map<string, { event: Stripe.Event; target: Target }[]>();
 
   constructor(private readonly opts: DeliveryOptions) {
     this.mode = initialDeliveryMode(opts.mode, opts.retryDelaysMs);
@@ -100,10 +102,28 @@ export class Deliverer {
     return { ...this.faults };
   }
 
+  /** Deliveries to `url` wait, in the order they were made, until `deliverTo(url)`. */
+  holdFor(url: string): void {
+    if (!this.waiting.has(url)) this.waiting.set(url, []);
+  }
+
+  /** Sends what waited for `url` and stops holding it; returns how many deliveries went out. */
+  deliverTo(url: string): number {
+    const waiting = this.waiting.get(url) ?? [];
+    this.waiting.delete(url);
+    for (const { event, target } of waiting) this.enqueue(event, [target]);
+    return waiting.length;
+  }
+
   enqueue(event: Stripe.Event, targets: Target[]): void {
     if (this.stopped || targets.length === 0) return;
     const shuffled = this.mode.order === "shuffled";
     for (const target of targets) {
+      const waiting = this.waiting.get(target.url);
+      if (waiting) {
+        waiting.push({ event, target });
+        continue;
+      }
       // Stripe sends pretty-printed JSON at the target's API version; signatures are over the
       // exact bytes sent.
       const payload = JSON.stringify({ ...event, api_version: target.apiVersion }, null, 2);
