@@ -159,6 +159,7 @@ const config = [
       ".next/**",
       ".next-e2e/**",
       ".next-bench/**",
+      ".next-day-one/**",
       ".scratch/**",
       "lib/generated/**",
       ".data/**",

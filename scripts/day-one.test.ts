@@ -67,6 +67,8 @@ beforeAll(async () => {
     PORT: String(appPort),
     DEV_DATABASE_PORT: String(databasePort),
     STRIPE_EMULATOR_PORT: String(emulatorPort),
+    // Its own build folder: a developer's running `npm run dev` keeps .next to itself.
+    NEXT_DIST_DIR: ".next-day-one",
   };
   const child = spawn(
     process.execPath,
