@@ -160,6 +160,7 @@ const config = [
       ".next-e2e/**",
       ".next-bench/**",
       ".next-day-one/**",
+      ".next-rehearsal/**",
       ".scratch/**",
       "lib/generated/**",
       ".data/**",

@@ -6,7 +6,8 @@ import { defineConfig, devices, type LaunchOptions } from "@playwright/test";
 const chromiumPath =
   process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
-const browserLaunchOptions: LaunchOptions = chromiumPath
+/** Shared with e2e/deploy/playwright.config.ts (the deploy rehearsal). */
+export const browserLaunchOptions: LaunchOptions = chromiumPath
   ? {
       executablePath: chromiumPath,
       args: [
@@ -42,7 +43,8 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
-      testIgnore: /stripe-outage\.spec\.ts/,
+      // The deploy rehearsal runs on its own server (e2e/deploy/playwright.config.ts).
+      testIgnore: [/stripe-outage\.spec\.ts/, /\/deploy\//],
       use: { ...devices["Desktop Chrome"], launchOptions: browserLaunchOptions },
     },
     // Stops the Stripe emulator for good, so it runs after everything else.

@@ -11,12 +11,14 @@ loadDevServices();
 
 // Commands that need no database (generate runs on every install).
 const OFFLINE_COMMANDS = new Set(["generate", "format", "validate", "version", "init"]);
-const url = process.env.DIRECT_DATABASE_URL ?? process.env.DATABASE_URL;
+// The direct URL first: Vercel's Neon integration names it DATABASE_URL_UNPOOLED.
+const url =
+  process.env.DATABASE_URL_UNPOOLED ?? process.env.DIRECT_DATABASE_URL ?? process.env.DATABASE_URL;
 const command = process.argv.slice(2).find((arg) => !arg.startsWith("-"));
 if (!url && command && !OFFLINE_COMMANDS.has(command)) {
   console.error(
     `prisma: no database. Start \`npm run dev\` in another terminal (it writes ` +
-      `${devServicesFile()}), or set DATABASE_URL (DIRECT_DATABASE_URL behind a pooler).`,
+      `${devServicesFile()}), or set DATABASE_URL (DATABASE_URL_UNPOOLED behind a pooler).`,
   );
 }
 
@@ -25,7 +27,7 @@ export default defineConfig({
   migrations: { path: "prisma/migrations" },
   datasource: {
     // Migrations take a session-level advisory lock, which a transaction-mode pooler does not
-    // carry: behind one, DIRECT_DATABASE_URL is the unpooled URL. `prisma generate` needs no
+    // carry: behind one, DATABASE_URL_UNPOOLED (or DIRECT_DATABASE_URL) is the direct URL. `prisma generate` needs no
     // database; a placeholder keeps it working without either.
     url: url ?? "postgresql://placeholder@localhost:5432/placeholder",
   },

@@ -161,6 +161,22 @@ describe("APP_URL", () => {
   });
 });
 
+describe("DATABASE_POOL_SIZE", () => {
+  function poolSize(source: EnvSource): number {
+    const result = checkEnv(source);
+    if (!result.ok) throw new Error(result.problems.join(" | "));
+    return result.env.DATABASE_POOL_SIZE;
+  }
+
+  it("suits serverless on Vercel (3 per instance) and a long-running server elsewhere (10)", () => {
+    const vercel = { ...production, VERCEL: "1", VERCEL_ENV: "production" };
+    expect(poolSize(vercel)).toBe(3);
+    expect(poolSize(production)).toBe(10);
+    expect(poolSize(development)).toBe(10);
+    expect(poolSize({ ...vercel, DATABASE_POOL_SIZE: "5" })).toBe(5);
+  });
+});
+
 describe("STRIPE_API_BASE", () => {
   const testKeyProduction = { ...production, STRIPE_SECRET_KEY: "sk_test_51TestKey" };
 

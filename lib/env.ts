@@ -31,7 +31,7 @@ const httpUrl = z
 const flag = z.enum(["0", "1"], { message: 'expected "1" (on) or "0" (off)' }).default("0");
 
 /** The variables and their formats; the rules between them are in `crossVariableProblems`. */
-function serverShape(isProduction: boolean, port: string | undefined) {
+function serverShape(isProduction: boolean, port: string | undefined, onVercel: boolean) {
   /** Billing cannot work in production without it; development gets it from the emulator. */
   function requiredInProduction<T extends z.ZodType>(schema: T) {
     return isProduction ? schema : schema.optional();
@@ -39,13 +39,16 @@ function serverShape(isProduction: boolean, port: string | undefined) {
   return {
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
     DATABASE_URL: postgresUrl,
-    /** Connections this process may open (one pool per process). Small on serverless; see README. */
+    /**
+     * Connections this process may open (one pool per process). 3 on Vercel, where every
+     * serverless instance has a pool of its own behind the provider's pooler; 10 elsewhere.
+     */
     DATABASE_POOL_SIZE: z.coerce
       .number()
       .int()
       .min(1, "expected a whole number of connections (1 or more)")
       .max(200, "expected at most 200 connections")
-      .default(10),
+      .default(onVercel ? 3 : 10),
     /**
      * Required in production (checked in `crossVariableProblems`); development defaults it to the
      * port the app listens on, so links and Stripe return URLs follow `PORT`.
@@ -186,7 +189,7 @@ export function checkEnv(source: EnvSource): EnvCheck {
   // The founder opted in for previews: Vercel's URL replaces any APP_URL set for all environments.
   if (preview && "url" in preview) record.APP_URL = preview.url;
 
-  const shape = serverShape(isProduction, record.PORT);
+  const shape = serverShape(isProduction, record.PORT, record.VERCEL === "1");
   const values: Record<string, unknown> = {};
   const failed = new Set<string>();
   for (const [name, schema] of Object.entries(shape)) {
@@ -234,7 +237,11 @@ const appEnvSchema = z.looseObject({}).transform((input, ctx): AppEnv => {
 });
 
 export const env = createEnv({
-  server: serverShape(process.env.NODE_ENV === "production", process.env.PORT),
+  server: serverShape(
+    process.env.NODE_ENV === "production",
+    process.env.PORT,
+    process.env.VERCEL === "1",
+  ),
   client: {},
   experimental__runtimeEnv: {},
   emptyStringAsUndefined: true,

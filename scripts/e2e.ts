@@ -6,12 +6,11 @@
  * Playwright (e.g. `npm run test:e2e -- e2e/auth.spec.ts`).
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { freePort, startEmbeddedPostgres } from "./lib/embedded-postgres";
+import { freePort } from "./lib/embedded-postgres";
 import { spawnLocalStripe } from "./lib/local-stripe";
-import { binPath, exitCode, onShutdown, runNode, waitForHttp } from "./lib/processes";
+import { binPath, exitCode, runNode, waitForHttp } from "./lib/processes";
+import { startScratchStack } from "./lib/scratch-stack";
 import { migrateDeploy } from "./lib/prisma-cli";
 
 // `npm run screenshots`: the README's screenshots are rewritten only when asked for.
@@ -19,15 +18,7 @@ const screenshots = process.argv.includes("--screenshots");
 const playwrightArgs = process.argv.slice(2).filter((arg) => arg !== "--screenshots");
 
 const root = path.resolve(import.meta.dirname, "..");
-const postgres = await startEmbeddedPostgres();
-const scratch = mkdtempSync(path.join(os.tmpdir(), "saas-e2e-"));
-const stoppers: (() => Promise<unknown> | unknown)[] = [];
-async function stopAll(): Promise<void> {
-  for (const stop of stoppers.reverse()) await Promise.resolve(stop()).catch(() => undefined);
-  await postgres.stop().catch(() => undefined);
-  rmSync(scratch, { recursive: true, force: true });
-}
-onShutdown(stopAll);
+const { postgres, scratch, onStop, stopAll } = await startScratchStack("saas-e2e-");
 
 let code = 1;
 try {
@@ -48,7 +39,7 @@ try {
     log: (line) => console.log(`e2e: ${line}`),
     delivery: { order: "shuffled", seed },
   });
-  stoppers.push(() => stripe.stop());
+  onStop(() => stripe.stop());
   const env: Record<string, string> = {
     ...stripe.env,
     E2E_STRIPE_EMULATOR_PID: String(stripe.pid),
@@ -69,7 +60,7 @@ try {
     if ((await exitCode(build)) !== 0) throw new Error("next build failed");
   }
   const server = runNode(next, ["start", "--port", String(port)], env);
-  stoppers.push(() => server.kill());
+  onStop(() => server.kill());
   await waitForHttp(appUrl);
 
   const playwright = runNode(binPath("@playwright/test", "cli.js"), ["test", ...playwrightArgs], {

@@ -2,8 +2,9 @@
  * `npm test`: every check the project has, in order: lint + format, type-check, unit and
  * integration tests (Vitest, real PostgreSQL and the Stripe emulator), the webhook pipeline's
  * tests again through a transaction-mode PgBouncer (as Neon, Supabase and most Vercel deployments
- * connect), end-to-end tests (Playwright against a production build). All suites run even when
- * one fails; the last line is `N passed, N failed` over all of them.
+ * connect), end-to-end tests (Playwright against a production build), and the deploy rehearsal
+ * (scripts/deploy-rehearsal.ts). All suites run even when one fails; the last line is
+ * `N passed, N failed` over all of them.
  */
 import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
@@ -90,25 +91,33 @@ if (findPgBouncer()) {
   });
 }
 
+/** A Playwright run by `script`, tallied from the JSON report its config writes. */
+async function playwright(suite: string, script: string, report: string): Promise<void> {
+  const code = await run(binPath("tsx", "dist/cli.mjs"), [path.join(root, "scripts", script)]);
+  const json = readJson(path.join(results, report)) as
+    { stats: { expected: number; unexpected: number; flaky: number; skipped: number } } | undefined;
+  const failed = json ? json.stats.unexpected + json.stats.flaky : 0;
+  suites.push({
+    suite,
+    tally: json
+      ? {
+          passed: json.stats.expected,
+          failed: failed || (code === 0 ? 0 : 1),
+          skipped: json.stats.skipped,
+        }
+      : { passed: 0, failed: 1, skipped: 0 },
+    problems: [
+      ...(json ? [] : ["no JSON report was written"]),
+      ...(code === 0 ? [] : [`exited with code ${code}`]),
+    ],
+  });
+}
+
 console.log("\n▶ playwright (end to end, production build)");
-const e2eCode = await run(binPath("tsx", "dist/cli.mjs"), [path.join(root, "scripts", "e2e.ts")]);
-const e2e = readJson(path.join(results, "e2e.json")) as
-  { stats: { expected: number; unexpected: number; flaky: number; skipped: number } } | undefined;
-const e2eFailed = e2e ? e2e.stats.unexpected + e2e.stats.flaky : 0;
-suites.push({
-  suite: "playwright",
-  tally: e2e
-    ? {
-        passed: e2e.stats.expected,
-        failed: e2eFailed || (e2eCode === 0 ? 0 : 1),
-        skipped: e2e.stats.skipped,
-      }
-    : { passed: 0, failed: 1, skipped: 0 },
-  problems: [
-    ...(e2e ? [] : ["no JSON report was written"]),
-    ...(e2eCode === 0 ? [] : [`exited with code ${e2eCode}`]),
-  ],
-});
+await playwright("playwright", "e2e.ts", "e2e.json");
+
+console.log("\n▶ deploy rehearsal (build:vercel, production variables only, PgBouncer)");
+await playwright("deploy rehearsal", "deploy-rehearsal.ts", "deploy.json");
 
 console.log("");
 const summary = formatSummary(suites);

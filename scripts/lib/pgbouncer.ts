@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { freePort } from "./embedded-postgres";
+import { redactUrl } from "./urls";
 import {
   assertTraversable,
   ini,
@@ -110,7 +111,7 @@ export async function startPgBouncer(
   const upstream = new URL(upstreamUrl);
   const user = decodeURIComponent(upstream.username);
   const password = decodeURIComponent(upstream.password);
-  if (!user) throw new Error(`startPgBouncer: ${redact(upstream)} names no user.`);
+  if (!user) throw new Error(`startPgBouncer: ${redactUrl(upstream)} names no user.`);
   const upstreamHost = upstream.hostname === "localhost" ? "127.0.0.1" : upstream.hostname;
   const upstreamPort = upstream.port || "5432";
 
@@ -257,10 +258,4 @@ async function trySelectOne(url: string): Promise<string | undefined> {
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-function redact(url: URL): string {
-  const copy = new URL(url.href);
-  if (copy.password) copy.password = "***";
-  return copy.href;
 }
