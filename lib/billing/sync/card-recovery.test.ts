@@ -22,6 +22,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   vi.restoreAllMocks();
+  await harness.ctl.clearFaults();
   await harness.settle();
 });
 
@@ -153,5 +154,41 @@ describe("a new default card in the portal", () => {
       await harness.settle();
     }
     expect((await getStripe().subscriptions.retrieve(subscription.id)).status).toBe("active");
+  });
+
+  it("a choice already replaced in Stripe is not applied: card A's late sync never undoes card B", async () => {
+    const { customerId, subscription } = await subscribedCustomer(harness, "recover-stale");
+    const stripe = getStripe();
+    const { fetchSnapshot } = await import("@/lib/billing/sync/fetch");
+    const { planCardRecovery, applyCardRecovery, appliedCard } =
+      await import("@/lib/billing/sync/card-recovery");
+    const own = String(subscription.default_payment_method);
+    const a = await stripe.paymentMethods.attach("pm_card_chargeCustomerFail", {
+      customer: customerId,
+    });
+    const b = await stripe.paymentMethods.attach("pm_card_mastercard", { customer: customerId });
+
+    // Webhooks held back: only this test's "sync" runs until they are released.
+    await harness.ctl.setFaults({ shuffle: true, holdMs: 60_000 });
+    // A sync fetched the customer while A was the choice; before it applies it, B is chosen.
+    await stripe.customers.update(customerId, {
+      invoice_settings: { default_payment_method: a.id },
+    });
+    const stale = await fetchSnapshot(customerId, [subscription.id]);
+    await stripe.customers.update(customerId, {
+      invoice_settings: { default_payment_method: b.id },
+    });
+
+    const plan = planCardRecovery(stale, null);
+    expect(plan?.paymentMethodId).toBe(a.id);
+    await applyCardRecovery(customerId, plan!, await appliedCard(customerId));
+    // The subscription is left for B's own sync, not moved to the card the customer replaced.
+    expect((await stripe.subscriptions.retrieve(subscription.id)).default_payment_method).toBe(own);
+
+    await harness.ctl.clearFaults();
+    await harness.settle();
+    expect((await stripe.subscriptions.retrieve(subscription.id)).default_payment_method).toBe(
+      b.id,
+    );
   });
 });

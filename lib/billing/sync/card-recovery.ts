@@ -113,6 +113,14 @@ export async function applyCardRecovery(
 ): Promise<void> {
   const stripe = getStripe();
   const card = plan.paymentMethodId;
+  // The snapshot may be older than the customer's latest choice (a sync that fetched while A was
+  // the default, applying after B was picked): moving subscriptions back to A would undo B. Read
+  // the choice again; a newer one brings its own event and sync, which applies it.
+  const current = await pacedStripeCall(() => stripe.customers.retrieve(customerId));
+  if (current.deleted || idOf(current.invoice_settings.default_payment_method) !== card) {
+    console.info(`[billing] card ${card} of ${customerId} was replaced meanwhile; not applied`);
+    return;
+  }
   // Keys of this choice: the same on a retried sync (nothing recorded yet), new for the next
   // choice even of a card chosen before (Stripe would replay that old answer for 24 hours).
   const choice = `${card}:${applied.choices + 1}`;
