@@ -115,7 +115,17 @@ export async function startBillingHarness(options: Options = {}): Promise<Billin
         const depth = await queueDepth();
         if (depth.pendingCustomers === 0) return;
         if (Date.now() > giveUpAt) {
-          throw new Error(`sync queue did not settle: ${JSON.stringify(depth)}`);
+          // Why each customer still waits (a lease held, a backoff, the last error), so an
+          // intermittent failure explains itself.
+          const { db } = await import("@/lib/db");
+          const waiting = await db.$queryRawUnsafe<Record<string, unknown>[]>(
+            `SELECT "customerId", "requestSeq", "doneSeq", "failures", "lastError", "runAfter",
+               "leaseUntil", "leaseToken" IS NOT NULL AS "leased", now() AS "now"
+             FROM "CustomerSync" WHERE "requestSeq" > "doneSeq"`,
+          );
+          throw new Error(
+            `sync queue did not settle: ${JSON.stringify(depth)}; waiting: ${JSON.stringify(waiting)}`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
