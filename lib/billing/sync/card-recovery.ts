@@ -111,6 +111,8 @@ export async function applyCardRecovery(
   plan: CardRecoveryPlan,
   applied: AppliedCard,
 ): Promise<void> {
+  // Nothing to move or pay (the choice is only recorded as applied): no Stripe call at all.
+  if (plan.steps.length === 0) return;
   const stripe = getStripe();
   const card = plan.paymentMethodId;
   // The snapshot may be older than the customer's latest choice (a sync that fetched while A was
