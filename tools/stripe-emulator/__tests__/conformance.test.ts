@@ -241,6 +241,53 @@ describe("conformance", () => {
     await stripe.subscriptions.update(sub.id, { cancel_at_period_end: true });
     await stripe.subscriptions.cancel(sub.id);
 
+    // Coupons, promotion codes, discounts; a paused trial resumed; a product deleted.
+    const coupon = await stripe.coupons.create({
+      id: "CONF10",
+      amount_off: 1000,
+      currency: "usd",
+      currency_options: { eur: { amount_off: 900 } },
+      duration: "repeating",
+      duration_in_months: 2,
+    });
+    await stripe.coupons.update(coupon.id, { name: "Conf ten", metadata: { a: "b" } });
+    await stripe.coupons.retrieve(coupon.id, { expand: ["currency_options"] });
+    await stripe.coupons.list({ limit: 5 });
+    const code = await stripe.promotionCodes.create({
+      promotion: { type: "coupon", coupon: coupon.id },
+      code: "CONFCODE",
+      restrictions: { first_time_transaction: false },
+    });
+    await stripe.promotionCodes.update(code.id, { metadata: { b: "c" } });
+    await stripe.promotionCodes.retrieve(code.id, { expand: ["promotion.coupon"] });
+    await stripe.promotionCodes.list({ code: "confcode", active: true });
+    const discounted = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: basicMonthly.id, quantity: 2 }],
+      discounts: [{ promotion_code: code.id }],
+      expand: ["discounts", "latest_invoice.discounts"],
+    });
+    await stripe.subscriptions.list({
+      customer: customer.id,
+      expand: ["data.discounts.source.coupon"],
+    });
+    await stripe.invoices.list({ subscription: discounted.id, expand: ["data.discounts"] });
+    await stripe.subscriptions.cancel(discounted.id);
+    await stripe.coupons.del(coupon.id);
+    const noCard = await stripe.customers.create({ email: "paused@x.y" });
+    const trial = await stripe.subscriptions.create({
+      customer: noCard.id,
+      items: [{ price: basicMonthly.id }],
+      trial_period_days: 3,
+      trial_settings: { end_behavior: { missing_payment_method: "pause" } },
+    });
+    await h.ctl.advanceClock({ days: 4 });
+    const card = await stripe.paymentMethods.attach("pm_card_visa", { customer: noCard.id });
+    await stripe.subscriptions.update(trial.id, { default_payment_method: card.id });
+    await stripe.subscriptions.resume(trial.id, { billing_cycle_anchor: { type: "now" } });
+    const spareProduct = await stripe.products.create({ name: "Spare" });
+    await stripe.products.del(spareProduct.id);
+
     // Every event emitted, through auto-pagination (each page is recorded and validated too).
     const events: Stripe.Event[] = [];
     for await (const e of stripe.events.list({ limit: 20 })) events.push(e);

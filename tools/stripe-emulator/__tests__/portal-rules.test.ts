@@ -172,6 +172,19 @@ describe("portal session flow_data rules", () => {
     );
     expect(err.code).toBe("resource_missing");
     expect(err.param).toBe("flow_data[subscription_cancel][retention][coupon_offer][coupon]");
+    // Once the coupon exists, the offer is accepted and shown on the session's flow.
+    await h.stripe.coupons.create({ id: "SAVE20", percent_off: 20 });
+    const ok = await session({
+      type: "subscription_cancel",
+      subscription_cancel: {
+        subscription: sub.id,
+        retention: { type: "coupon_offer", coupon_offer: { coupon: "SAVE20" } },
+      },
+    });
+    expect(ok.flow?.subscription_cancel?.retention).toEqual({
+      type: "coupon_offer",
+      coupon_offer: { coupon: "SAVE20" },
+    });
   });
 
   it("subscription_update_confirm takes exactly one item of that subscription", async () => {

@@ -3,12 +3,18 @@
  * request's mode, and includable fields (`currency_options`) added where asked for.
  */
 import type { Ctx } from "../engine/request-context";
+import type { Resolver } from "../http/expand";
 import { currencyOptionsOf } from "../resources/prices";
+import { couponCurrencyOptionsOf, couponOfDiscount } from "../resources/coupons";
 
 /** Expand resolution by id prefix, within the request's mode only. */
-export function resolver(ctx: Ctx): (ref: string) => unknown {
+export function resolver(ctx: Ctx): Resolver {
   const s = ctx.s;
-  return (ref) => {
+  return (ref, field) => {
+    // Coupon ids are chosen by the account, so only the field says an id is one.
+    if (field === "coupon") return couponOfDiscount(ctx, ref);
+    if (ref.startsWith("di_")) return s.discounts[ref];
+    if (ref.startsWith("promo_")) return s.promotionCodes[ref];
     if (ref.startsWith("cus_"))
       return (
         s.customers[ref] ??
@@ -47,7 +53,12 @@ export function includeCurrencyOptions(ctx: Ctx, value: unknown, paths: string[]
         const id = record.id;
         const price =
           typeof id === "string" && record.object === "price" ? ctx.s.prices[id] : undefined;
-        return price ? { ...record, currency_options: currencyOptionsOf(ctx, price) } : v;
+        if (price) return { ...record, currency_options: currencyOptionsOf(ctx, price) };
+        const coupon =
+          typeof id === "string" && record.object === "coupon"
+            ? couponOfDiscount(ctx, id)
+            : undefined;
+        return coupon ? { ...record, currency_options: couponCurrencyOptionsOf(ctx, coupon) } : v;
       }
       return head in record ? { ...record, [head]: walk(record[head], tail) } : v;
     };

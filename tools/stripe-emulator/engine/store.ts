@@ -16,6 +16,8 @@ export interface SubscriptionInternal {
   failedAttempts: number;
   /** The renewal (unix time) `invoice.upcoming` was last sent for (upcoming-invoices.ts). */
   upcomingSentFor?: number;
+  /** `once` discounts already used on an invoice: they leave at the next one (discounts.ts). */
+  usedOnce?: string[];
 }
 
 /** What happens when the last retry of a renewal fails (Stripe's "Subscription status" setting). */
@@ -27,6 +29,17 @@ export interface DunningSettings {
   retryDays: number[];
   finalAction: DunningFinalAction;
 }
+
+export type MissingPaymentMethod = "cancel" | "pause" | "create_invoice";
+
+export interface AdjustableQuantity {
+  enabled: boolean;
+  minimum: number;
+  maximum: number;
+}
+
+/** A `discounts[i]` param: a coupon or a promotion code id. */
+export type DiscountRef = { coupon: string } | { promotion_code: string };
 
 export interface PortalSessionInternal {
   createdAtMs: number;
@@ -65,6 +78,12 @@ export interface ModeState {
       currency?: string;
       trialDays: number | null;
       subscriptionMetadata: Record<string, string>;
+      /** `subscription_data[trial_settings][end_behavior][missing_payment_method]`. */
+      missingPaymentMethod?: MissingPaymentMethod;
+      /** `line_items[i][adjustable_quantity]`, by line index. */
+      adjustable?: (AdjustableQuantity | null)[];
+      /** `discounts[]` of the session: coupon / promotion code ids to apply on completion. */
+      discounts?: DiscountRef[];
     }
   >;
   /** Each invoice's default payment (`invoice.payments` when expanded), by invoice id. */
@@ -75,6 +94,14 @@ export interface ModeState {
   testClocks: Record<string, Stripe.TestHelpers.TestClock>;
   /** Set through `/_emulator/dunning`; absent means the emulator's start option (or default). */
   dunning?: DunningSettings;
+  coupons: Record<string, Stripe.Coupon>;
+  /** `currency_options` of each coupon (includable, like prices'), by coupon id. */
+  couponCurrencyOptions: Record<string, Record<string, Stripe.Coupon.CurrencyOptions>>;
+  /** Deleted coupons: gone from the API, still named (and expandable) by the discounts made of them. */
+  deletedCoupons: Record<string, Stripe.Coupon>;
+  promotionCodes: Record<string, Stripe.PromotionCode>;
+  /** Every discount ever applied (`di_…`), also after it left its subscription. */
+  discounts: Record<string, Stripe.Discount>;
 }
 
 export interface State {
@@ -105,6 +132,11 @@ export function emptyMode(): ModeState {
     invoicePayments: {},
     paymentIntents: {},
     testClocks: {},
+    coupons: {},
+    couponCurrencyOptions: {},
+    deletedCoupons: {},
+    promotionCodes: {},
+    discounts: {},
   };
 }
 

@@ -1,7 +1,8 @@
 /** `expand[]` support: replaces id strings at dotted paths with the full objects. */
 import { ApiError } from "./errors";
 
-export type Resolver = (id: string) => unknown;
+/** Finds the object behind an id; `field` is the property it sits in (coupon ids have no prefix). */
+export type Resolver = (id: string, field: string) => unknown;
 
 /** The id of an expandable field, whether it holds the id or the expanded object. */
 export function idOf(ref: string | { id: string }): string;
@@ -20,10 +21,13 @@ function expandAt(value: unknown, path: string[], resolve: Resolver): unknown {
   if (head === undefined) return value;
   if (!isRecord(value)) return value;
   let child = value[head];
-  if (typeof child === "string") {
-    const found = resolve(child);
-    if (found !== undefined) child = structuredClone(found);
-  }
+  const one = (ref: unknown): unknown => {
+    if (typeof ref !== "string") return ref;
+    const found = resolve(ref, head);
+    return found !== undefined ? structuredClone(found) : ref;
+  };
+  // Lists of ids (`discounts`) expand element by element, like a single id.
+  child = Array.isArray(child) ? child.map(one) : one(child);
   if (rest.length > 0) child = expandAt(child, rest, resolve);
   return { ...value, [head]: child };
 }

@@ -96,3 +96,19 @@ export function productName(ctx: Ctx, price: Stripe.Price): string {
   const id = idOf(price.product);
   return ctx.s.products[id]?.name ?? id;
 }
+
+/**
+ * Deletes a product, which Stripe allows only while no price names it (prices cannot be deleted,
+ * only archived): `product.deleted`, then a 404 like any unknown product.
+ */
+export function deleteProduct(ctx: Ctx, id: string): Stripe.DeletedProduct {
+  const product = getProduct(ctx, id);
+  if (Object.values(ctx.s.prices).some((x) => idOf(x.product) === id))
+    throw badRequest(
+      "This product cannot be deleted because it has one or more user-created prices.",
+      "id",
+    );
+  delete ctx.s.products[id];
+  ctx.emit("product.deleted", structuredClone(product));
+  return { id, object: "product", deleted: true };
+}

@@ -19,6 +19,12 @@ export const catalogRoutes: Route[] = [
   route("POST", "/products/:id", { params: "ProductUpdateParams", returns: "Product" }, (c, p, m) =>
     products.updateProduct(c, at(m, 1), p),
   ),
+  route(
+    "DELETE",
+    "/products/:id",
+    { params: "ProductDeleteParams", returns: "DeletedProduct" },
+    (c, _p, m) => products.deleteProduct(c, at(m, 1)),
+  ),
   route("POST", "/prices", { params: "PriceCreateParams", returns: "Price" }, (c, p) =>
     prices.createPrice(c, p),
   ),

@@ -6,6 +6,7 @@ import type { Route } from "../router";
 import { catalogRoutes } from "./catalog";
 import { checkoutRoutes, portalRoutes } from "./checkout-portal";
 import { customerRoutes, paymentMethodRoutes } from "./customers";
+import { discountRoutes } from "./discounts";
 import { eventRoutes, testClockRoutes, webhookEndpointRoutes } from "./developers";
 import { invoiceRoutes } from "./invoices";
 import { subscriptionRoutes } from "./subscriptions";
@@ -13,6 +14,7 @@ import { subscriptionRoutes } from "./subscriptions";
 const routes: readonly Route[] = [
   ...customerRoutes,
   ...catalogRoutes,
+  ...discountRoutes,
   ...paymentMethodRoutes,
   ...subscriptionRoutes,
   ...invoiceRoutes,

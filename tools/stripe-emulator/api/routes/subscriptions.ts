@@ -3,9 +3,10 @@ import { noSuch } from "../../http/errors";
 import { paginate } from "../../http/list";
 import * as schedules from "../../resources/subscription-schedules";
 import { cancelScheduleById, cancelSubscription } from "../../resources/subscriptions/cancel";
-import { createSubscription } from "../../resources/subscriptions/create";
+import { createSubscription } from "../../resources/subscriptions/create-api";
 import { getSubscription, listSubscriptions } from "../../resources/subscriptions/subscriptions";
-import { updateSubscription } from "../../resources/subscriptions/update";
+import { updateSubscription } from "../../resources/subscriptions/update-api";
+import { resumeSubscription } from "../../resources/subscriptions/trial-end";
 import { at, route, type Route } from "../router";
 
 export const subscriptionRoutes: Route[] = [
@@ -32,6 +33,12 @@ export const subscriptionRoutes: Route[] = [
     "/subscriptions/:id",
     { params: "SubscriptionUpdateParams", returns: "Subscription" },
     (c, p, m) => updateSubscription(c, at(m, 1), p),
+  ),
+  route(
+    "POST",
+    "/subscriptions/:id/resume",
+    { params: "SubscriptionResumeParams", returns: "Subscription" },
+    (c, p, m) => resumeSubscription(c, at(m, 1), p),
   ),
   route(
     "DELETE",

@@ -10,7 +10,7 @@ import { periodOf } from "../../resources/subscriptions/subscriptions";
 import { previewUpdate } from "../../resources/subscriptions/prorations";
 import { cardFields, esc, fmtDate } from "../layout";
 import type { Form } from "../request";
-import { REASON_LABELS, Portal, waitsForPeriodEnd, flowActive } from "./flows";
+import { REASON_LABELS, Portal, waitsForPeriodEnd, flowActive, quantityRule } from "./flows";
 import { priceLabel, scheduledChange, shell } from "./views";
 
 export function cancelPage(p: Portal, sub: Stripe.Subscription): string {
@@ -52,17 +52,18 @@ export function updatePage(p: Portal, sub: Stripe.Subscription): string {
       // Only prices the subscription's currency can be billed in (Stripe's portal does the same).
       Boolean(x.price?.active && priceSupports(p.ctx, x.price, sub.currency)),
     )
-    .map(({ prod, price }) => {
+    .map(({ price }) => {
       const isCurrent = price.id === current;
-      const aq = prod.adjustable_quantity;
+      const rule = quantityRule(p.config, price.id);
       const qty = item?.quantity ?? 1;
-      // Per-seat products (adjustable_quantity) get a quantity field; same price + new quantity is allowed.
-      const quantityField = aq.enabled
-        ? `<label class="radio">Quantity <input type="number" name="quantity" min="${aq.minimum}"${aq.maximum ? ` max="${aq.maximum}"` : ""} value="${qty}" style="width:5em"></label>`
+      // Per-seat products (adjustable_quantity, `quantity` allowed) get a quantity field; same
+      // price + new quantity is allowed.
+      const quantityField = rule
+        ? `<label class="radio">Quantity <input type="number" name="quantity" min="${rule.min}" max="${rule.max}" value="${qty}" style="width:5em"></label>`
         : "";
       const select = `<form class="inline" method="get" action="${p.base}/subscriptions/${esc(sub.id)}/update/confirm"><input type="hidden" name="price" value="${esc(price.id)}">${quantityField}<button type="submit" class="primary" aria-label="Select ${esc(productName(p.ctx, price))} ${esc(priceLabel(p.ctx, price, 1, sub.currency))}">${isCurrent ? "Update quantity" : "Select"}</button></form>`;
       const action = isCurrent
-        ? aq.enabled
+        ? rule
           ? `<span class="badge">Current plan</span> ${select}`
           : `<span class="badge">Current plan</span>`
         : select;

@@ -178,3 +178,39 @@ export function setDefaultCard(p: Portal, pmId: string): void {
   // Like Stripe: only the customer's invoice default. A subscription's own default_payment_method
   // (Checkout sets one) still wins, and no open invoice is paid here: that is the app's job.
 }
+
+/** The portal's default upper bound when a product's adjustable_quantity has no maximum. */
+export const PORTAL_MAX_QUANTITY = 99;
+
+/**
+ * The quantity range the portal accepts for `price`: only with `quantity` in
+ * `default_allowed_updates` and the product's `adjustable_quantity.enabled`; else null (fixed).
+ */
+export function quantityRule(
+  config: Stripe.BillingPortal.Configuration,
+  priceId: string,
+): { min: number; max: number } | null {
+  const su = config.features.subscription_update;
+  if (!su.default_allowed_updates.includes("quantity")) return null;
+  const aq = (su.products ?? []).find((x) => x.prices.includes(priceId))?.adjustable_quantity;
+  if (!aq?.enabled) return null;
+  return { min: aq.minimum, max: aq.maximum ?? PORTAL_MAX_QUANTITY };
+}
+
+/** The posted quantity if the configuration allows it (server-side, like Stripe's portal). */
+export function chosenQuantity(
+  config: Stripe.BillingPortal.Configuration,
+  item: Stripe.SubscriptionItem,
+  price: Stripe.Price,
+  raw: string | undefined,
+): { quantity: number } | { error: string } {
+  const current = item.quantity ?? 1;
+  if (raw === undefined || raw === "") return { quantity: current };
+  const q = Number(raw);
+  if (q === current) return { quantity: q };
+  const rule = quantityRule(config, price.id);
+  if (!rule) return { error: "The quantity of this plan cannot be changed." };
+  if (!Number.isInteger(q) || q < rule.min || q > rule.max)
+    return { error: `Quantity must be a whole number between ${rule.min} and ${rule.max}.` };
+  return { quantity: q };
+}

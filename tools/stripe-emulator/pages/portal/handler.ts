@@ -31,6 +31,7 @@ import {
   flowRoot,
   ownSubscription,
   setDefaultCard,
+  chosenQuantity,
 } from "./flows";
 import { scheduledChange, shell, home } from "./views";
 import {
@@ -181,23 +182,27 @@ export async function handlePortalPage(
         const form = post ? await readForm(req) : Object.fromEntries(url.searchParams);
         const item = s.items.data.find((i) => i.id === form.item) ?? s.items.data[0];
         const price = ctx.s.prices[form.price ?? ""];
-        const quantity = Number(form.quantity ?? item?.quantity ?? 1) || 1;
+        const chosen = item && price ? chosenQuantity(config, item, price, form.quantity) : null;
         if (
           !item ||
           !price ||
+          !chosen ||
+          "error" in chosen ||
           !allowedPrices(config).has(price.id) ||
           !priceSupports(ctx, price, s.currency)
         ) {
+          const why = chosen && "error" in chosen ? chosen.error : "That plan is not available.";
           return sendHtml(
             res,
             400,
             shell(
               p,
               "Update your plan",
-              `<div class="card"><div class="error">That plan is not available.</div><a class="button" href="${base}">Go back</a></div>`,
+              `<div class="card"><div class="error" role="alert">${esc(why)}</div><a class="button" href="${base}">Go back</a></div>`,
             ),
           );
         }
+        const quantity = chosen.quantity;
         if (!post) return sendHtml(res, 200, confirmPage(p, s, item, price, quantity));
         // A change made while another is scheduled replaces it: the old schedule is released.
         const waits = waitsForPeriodEnd(p, s, item, price, quantity);

@@ -4,8 +4,10 @@
  * it would leave behind).
  */
 import type Stripe from "stripe";
-import { badRequest, invalid, missing, noSuch } from "../../http/errors";
+import type { Ctx } from "../../engine/request-context";
+import { badRequest, invalid, missing } from "../../http/errors";
 import { obj, oneOf, str, type Params } from "../../http/params";
+import { couponValid, getCoupon } from "../coupons";
 
 export const HEADLINE_MAX = 60;
 export const PRODUCTS_MAX = 10;
@@ -32,19 +34,26 @@ export function checkConfiguration(c: Stripe.BillingPortal.Configuration): void 
 }
 
 /**
- * `flow_data.subscription_cancel.retention`: a `coupon_offer` with an existing coupon. The emulator
- * has no coupons, so any named coupon is missing (Stripe refuses an unknown one the same way).
+ * `flow_data.subscription_cancel.retention`: a `coupon_offer` with an existing, still valid
+ * coupon (unknown → resource_missing, as Stripe). Returned for the session's `flow`; the portal
+ * page does not show the offer (see README, Limits).
  */
-export function checkRetention(inner: Params): void {
+export function checkRetention(
+  ctx: Ctx,
+  inner: Params,
+): Stripe.BillingPortal.Session.Flow.SubscriptionCancel.Retention | null {
   const base = "flow_data[subscription_cancel][retention]";
   const retention = obj(inner, "retention", base);
-  if (!retention) return;
+  if (!retention) return null;
   const type = oneOf(retention, "type", ["coupon_offer"] as const, `${base}[type]`);
   if (!type) throw missing(`${base}[type]`);
   const offer = obj(retention, "coupon_offer", `${base}[coupon_offer]`);
   const coupon = offer ? str(offer, "coupon", `${base}[coupon_offer][coupon]`) : undefined;
   if (!coupon) throw missing(`${base}[coupon_offer][coupon]`);
-  throw noSuch("coupon", coupon, `${base}[coupon_offer][coupon]`);
+  const found = getCoupon(ctx, coupon, `${base}[coupon_offer][coupon]`);
+  if (!couponValid(ctx, found))
+    throw invalid(`${base}[coupon_offer][coupon]`, `Coupon ${coupon} is no longer valid.`);
+  return { coupon_offer: { coupon }, type: "coupon_offer" };
 }
 
 /**

@@ -107,8 +107,8 @@ function parseFlow(ctx: Ctx, customer: string, config: Config, fd: Params): Flow
     case "subscription_cancel": {
       if (!f.subscription_cancel.enabled) disabled("subscription_cancel");
       const sub = flowSubscription(ctx, customer, fd, "subscription_cancel");
-      checkRetention(obj(fd, "subscription_cancel") ?? {});
-      flow.subscription_cancel = { retention: null, subscription: sub };
+      const retention = checkRetention(ctx, obj(fd, "subscription_cancel") ?? {});
+      flow.subscription_cancel = { retention, subscription: sub };
       break;
     }
     case "subscription_pause": {

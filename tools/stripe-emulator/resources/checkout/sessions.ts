@@ -10,6 +10,7 @@ import { paginate } from "../../http/list";
 import {
   allowOnly,
   applyMetadata,
+  bool,
   int,
   obj,
   objArr,
@@ -18,12 +19,20 @@ import {
   str,
   type Params,
 } from "../../http/params";
-import { newId, newestFirst, randomToken } from "../../engine/store";
+import { newestFirst, randomToken } from "../../engine/store";
 import { DAY_SECONDS } from "../../engine/clock";
 import { getCustomer } from "../customers";
 import { atCustomerTime } from "../test-clocks";
 import { parseCurrency } from "../currency";
 import { getPrice, priceSupports, unitAmountIn } from "../prices";
+import { discountRefsParam, resolveDiscountRefs } from "../discounts";
+import { missingPaymentMethodParam } from "../subscriptions/create-api";
+import {
+  adjustableParam,
+  checkDiscountChoice,
+  lineItems as sessionLineItems,
+  priceSession,
+} from "./options";
 
 /** Line items are not part of the session object unless expanded; we keep them here. */
 export interface CheckoutLine {
@@ -147,7 +156,10 @@ export function createCheckoutSession(ctx: Ctx, p: Params): Stripe.Checkout.Sess
     "customer_update",
     "locale",
     "currency",
+    "discounts",
+    "payment_method_collection",
   ]);
+  checkDiscountChoice(p);
   const mode = oneOf(p, "mode", ["subscription", "payment", "setup"] as const);
   if (!mode) throw missing("mode");
   if (mode !== "subscription") {
@@ -173,6 +185,7 @@ export function createCheckoutSession(ctx: Ctx, p: Params): Stripe.Checkout.Sess
     }
     return { price: price.id, quantity: int(it, "quantity", `line_items[${i}][quantity]`) ?? 1 };
   });
+  const adjustable = items.map((it, i) => adjustableParam(it, i, lines[i]?.quantity ?? 1));
   const successUrl = str(p, "success_url") || null;
   // The SDK's closed set (server.ts validates it); only the hosted page needs a success_url.
   const uiMode = oneOf(p, "ui_mode", ["hosted_page", "embedded_page", "elements", "form"] as const);
@@ -203,6 +216,10 @@ export function createCheckoutSession(ctx: Ctx, p: Params): Stripe.Checkout.Sess
     (a, l) => a + unitAmountIn(ctx, getPrice(ctx, l.price), currency) * l.quantity,
     0,
   );
+  const refs = discountRefsParam(p);
+  // Checked now (unknown or spent ones refused), redeemed when the session completes.
+  if (refs) resolveDiscountRefs(ctx, refs, { customer, amount, currency });
+  const collection = oneOf(p, "payment_method_collection", ["always", "if_required"] as const);
   const session = checkoutSessionFactory(ctx, {
     customer,
     customerEmail: str(p, "customer_email") || null,
@@ -214,13 +231,22 @@ export function createCheckoutSession(ctx: Ctx, p: Params): Stripe.Checkout.Sess
     metadata: applyMetadata({}, p),
     uiMode,
   });
-  ctx.s.checkoutSessions[session.id] = session;
-  ctx.s.checkoutInternal[session.id] = {
+  session.allow_promotion_codes = bool(p, "allow_promotion_codes") ?? null;
+  session.payment_method_collection = collection ?? "always";
+  const internal = {
     lines,
     currency,
     trialDays,
     subscriptionMetadata: sd ? applyMetadata({}, sd) : {},
+    missingPaymentMethod: sd
+      ? missingPaymentMethodParam(sd, "subscription_data[trial_settings]")
+      : undefined,
+    adjustable,
+    discounts: refs ?? [],
   };
+  ctx.s.checkoutSessions[session.id] = session;
+  ctx.s.checkoutInternal[session.id] = internal;
+  priceSession(ctx, session, internal);
   return session;
 }
 
@@ -253,30 +279,5 @@ export function lineItems(
   ctx: Ctx,
   session: Stripe.Checkout.Session,
 ): Stripe.ApiList<Stripe.LineItem> {
-  const internal = checkoutInternal(ctx, session);
-  const data = internal.lines.map((l): Stripe.LineItem => {
-    const price = getPrice(ctx, l.price);
-    const currency = internal.currency ?? session.currency ?? price.currency;
-    const amount = unitAmountIn(ctx, price, currency) * l.quantity;
-    return {
-      id: newId("li"),
-      object: "item",
-      adjustable_quantity: null,
-      amount_discount: 0,
-      amount_subtotal: amount,
-      amount_tax: 0,
-      amount_total: amount,
-      currency,
-      description: price.nickname,
-      metadata: {},
-      price: structuredClone(price),
-      quantity: l.quantity,
-    };
-  });
-  return {
-    object: "list",
-    data,
-    has_more: false,
-    url: `/v1/checkout/sessions/${session.id}/line_items`,
-  };
+  return sessionLineItems(ctx, session, checkoutInternal(ctx, session));
 }

@@ -7,6 +7,7 @@ import { paginate, embeddedList } from "../../http/list";
 import { oneOf, str, type Params } from "../../http/params";
 import { newId, newestFirst, clockOfCustomer } from "../../engine/store";
 import { idOf } from "../../http/expand";
+import { couponsOf, discountLines } from "../discounts";
 
 export interface LineInput {
   description: string;
@@ -25,16 +26,22 @@ function lineFactory(
   subscription: string | null,
   l: LineInput,
   currency: string,
+  /** What each of the invoice's discounts takes off this line (same order as `discounts`). */
+  off: { discounts: readonly Stripe.Discount[]; amounts: readonly number[] },
 ): Stripe.InvoiceLineItem {
+  const applied = off.discounts.flatMap((d, j) => {
+    const amount = off.amounts[j] ?? 0;
+    return amount > 0 ? [{ amount, discount: d.id }] : [];
+  });
   return {
     id: newId("il"),
     object: "line_item",
     amount: l.amount,
     currency,
     description: l.description,
-    discount_amounts: [],
+    discount_amounts: applied,
     discountable: !l.proration,
-    discounts: [],
+    discounts: applied.map((a) => a.discount),
     invoice: invoiceId,
     livemode: ctx.mode === "live",
     metadata: {},
@@ -80,21 +87,37 @@ export function invoiceFactory(
     periodEnd: number;
     /** Pre-allocated id, so a subscription can reference its first invoice in its created event. */
     id?: string;
+    /** The subscription's discounts that apply (they never touch proration lines here). */
+    discounts?: readonly Stripe.Discount[];
   },
 ): Stripe.Invoice {
   const id = f.id ?? newId("in");
-  const lines = f.lines.map((l) => lineFactory(ctx, id, f.subscription, l, f.currency));
+  const discounts = f.discounts ?? [];
+  const off = discountLines(
+    ctx,
+    couponsOf(ctx, discounts),
+    f.lines.map((l) => ({ amount: l.amount, discountable: !l.proration })),
+    f.currency,
+  );
+  const lines = f.lines.map((l, i) =>
+    lineFactory(ctx, id, f.subscription, l, f.currency, { discounts, amounts: off[i] ?? [] }),
+  );
   const subtotal = lines.reduce((a, l) => a + l.amount, 0);
+  const totalDiscounts = discounts.map((d, j) => ({
+    amount: off.reduce((a, row) => a + (row[j] ?? 0), 0),
+    discount: d.id,
+  }));
+  const total = subtotal - totalDiscounts.reduce((a, t) => a + t.amount, 0);
   return {
     id,
     object: "invoice",
     account_country: "US",
     account_name: "Local Stripe emulator",
     account_tax_ids: null,
-    amount_due: Math.max(0, subtotal),
+    amount_due: Math.max(0, total),
     amount_overpaid: 0,
     amount_paid: 0,
-    amount_remaining: Math.max(0, subtotal),
+    amount_remaining: Math.max(0, total),
     amount_shipping: 0,
     application: null,
     attempt_count: 0,
@@ -126,7 +149,7 @@ export function invoiceFactory(
     default_source: null,
     default_tax_rates: [],
     description: null,
-    discounts: [],
+    discounts: discounts.map((d) => d.id),
     due_date: null,
     effective_at: null,
     ending_balance: null,
@@ -175,9 +198,9 @@ export function invoiceFactory(
     subtotal,
     subtotal_excluding_tax: subtotal,
     test_clock: clockOfCustomer(ctx.s, f.customer.id),
-    total: subtotal,
-    total_discount_amounts: [],
-    total_excluding_tax: subtotal,
+    total,
+    total_discount_amounts: totalDiscounts,
+    total_excluding_tax: total,
     total_pretax_credit_amounts: [],
     total_taxes: [],
     webhooks_delivered_at: null,

@@ -8,6 +8,7 @@
 import type Stripe from "stripe";
 import type { Ctx } from "../../engine/request-context";
 import { invoiceFactory, type LineInput } from "./invoices";
+import { liveDiscounts } from "../discounts";
 import { unitAmountIn } from "../prices";
 import { customerIdOf, internalOf, nextPeriodEnd, periodOf } from "../subscriptions/subscriptions";
 import { DAY_SECONDS } from "../../engine/clock";
@@ -53,6 +54,7 @@ function preview(ctx: Ctx, sub: Stripe.Subscription, renewal: number): Stripe.In
     lines,
     periodStart: periodOf(sub).start,
     periodEnd: renewal,
+    discounts: liveDiscounts(ctx, sub, internalOf(ctx, sub.id).usedOnce ?? [], renewal),
   });
   inv.next_payment_attempt = renewal;
   return inv;

@@ -5,27 +5,19 @@
 import type Stripe from "stripe";
 import type { Ctx } from "../../engine/request-context";
 import { diff } from "../../engine/request-context";
-import { DAY_SECONDS } from "../../engine/clock";
 import { badRequest, cardDeclined, invalid, missing } from "../../http/errors";
+import { newId, type MissingPaymentMethod } from "../../engine/store";
 import {
-  allowOnly,
-  applyMetadata,
-  bool,
-  int,
-  objArr,
-  oneOf,
-  reqStr,
-  str,
-  type Params,
-} from "../../http/params";
-import { newId } from "../../engine/store";
+  createDiscounts,
+  discountedTotal,
+  onceDiscountsUsed,
+  type ResolvedDiscount,
+} from "../discounts";
 import { getCustomer } from "../customers";
 import { createFinalizedInvoice } from "../invoices/invoices";
 import { attemptInvoicePayment, chargeOutcome } from "../invoices/payment";
 import { getPrice, priceSupports } from "../prices";
-import { parseCurrency } from "../currency";
 import { atCustomerTime } from "../test-clocks";
-import { billingModeParam } from "../billing-mode";
 import {
   itemFactory,
   subscriptionFactory,
@@ -56,6 +48,12 @@ export interface CreateSubscriptionInput {
   authenticated?: boolean;
   /** `billing_mode` on create; flexible unless classic is asked for. */
   billingMode?: Stripe.Subscription.BillingMode;
+  /** Checked coupons / promotion codes (resolveDiscountRefs), redeemed when the subscription is made. */
+  discounts?: ResolvedDiscount[];
+  /** The Checkout Session the discounts came through (`discount.checkout_session`). */
+  checkoutSession?: string | null;
+  /** `trial_settings[end_behavior][missing_payment_method]` (Stripe's default: create_invoice). */
+  missingPaymentMethod?: MissingPaymentMethod;
 }
 
 /**
@@ -137,7 +135,13 @@ export function createSubscriptionFrom(
   const lines = itemLines(ctx, sub, period).map((l) =>
     trialing ? { ...l, amount: 0, description: `Trial period for ${l.description}` } : l,
   );
-  const total = lines.reduce((a, l) => a + l.amount, 0);
+  const resolved = input.discounts ?? [];
+  const total = discountedTotal(
+    ctx,
+    resolved.map((d) => d.coupon),
+    lines,
+    currency,
+  );
   const auth = { authenticated: input.authenticated };
   // error_if_incomplete: a declined first payment fails the API call and stores nothing.
   if (input.paymentBehavior === "error_if_incomplete" && total > 0) {
@@ -149,8 +153,21 @@ export function createSubscriptionFrom(
     (input.paymentBehavior !== "default_incomplete" && chargeOutcome(ctx, pmId, auth).ok);
   const twoStep = Boolean(input.activateAfterPayment) && !trialing && total > 0 && willPay;
   setStatus(sub, trialing ? "trialing" : willPay && !twoStep ? "active" : "incomplete");
+  if (input.missingPaymentMethod)
+    sub.trial_settings = {
+      end_behavior: {
+        billing_cycle_anchor: null,
+        missing_payment_method: input.missingPaymentMethod,
+      },
+    };
   ctx.s.subscriptions[id] = sub;
-  internalOf(ctx, id);
+  const internal = internalOf(ctx, id);
+  const discounts = createDiscounts(ctx, resolved, {
+    customer: customer.id,
+    subscription: id,
+    checkoutSession: input.checkoutSession,
+  });
+  sub.discounts = discounts.map((d) => d.id);
   sub.latest_invoice = newId("in");
   ctx.emit("customer.subscription.created", structuredClone(sub));
 
@@ -163,7 +180,9 @@ export function createSubscriptionFrom(
     lines,
     periodStart: start,
     periodEnd: start,
+    discounts,
   });
+  internal.usedOnce = onceDiscountsUsed(ctx, inv);
   if (input.paymentBehavior !== "default_incomplete" || total === 0) {
     const paid = attemptInvoicePayment(ctx, inv, pmId, null, auth);
     if (twoStep && paid.ok) {
@@ -173,67 +192,4 @@ export function createSubscriptionFrom(
     }
   }
   return sub;
-}
-
-export function createSubscription(ctx: Ctx, p: Params): Stripe.Subscription {
-  allowOnly(p, [
-    "customer",
-    "items",
-    "trial_period_days",
-    "trial_end",
-    "default_payment_method",
-    "payment_behavior",
-    "metadata",
-    "description",
-    "cancel_at_period_end",
-    "proration_behavior",
-    "collection_method",
-    "payment_settings",
-    "currency",
-    "billing_mode",
-  ]);
-  const customer = reqStr(p, "customer");
-  // Trial ends and periods count from the customer's time (its test clock's, if any).
-  atCustomerTime(ctx, customer);
-  const items = objArr(p, "items");
-  if (!items || items.length === 0) throw missing("items");
-  const trialDays = int(p, "trial_period_days");
-  const trialEndRaw = str(p, "trial_end");
-  let trialEnd: number | null = null;
-  if (trialDays !== undefined && trialDays > 0) trialEnd = ctx.now + trialDays * DAY_SECONDS;
-  if (trialEndRaw && trialEndRaw !== "now") {
-    const t = Number(trialEndRaw);
-    if (!Number.isInteger(t) || t <= ctx.now)
-      throw invalid(
-        "trial_end",
-        "Invalid timestamp: must be an integer Unix timestamp in the future.",
-      );
-    trialEnd = t;
-  }
-  return createSubscriptionFrom(ctx, {
-    customer,
-    items: items.map((it, i) => ({
-      price: reqStr(it, "price", `items[${i}][price]`),
-      quantity: int(it, "quantity", `items[${i}][quantity]`) ?? 1,
-    })),
-    trialEnd,
-    defaultPaymentMethod: str(p, "default_payment_method") || null,
-    paymentBehavior:
-      oneOf(p, "payment_behavior", [
-        "allow_incomplete",
-        "error_if_incomplete",
-        "default_incomplete",
-        "pending_if_incomplete",
-      ] as const) === "error_if_incomplete"
-        ? "error_if_incomplete"
-        : str(p, "payment_behavior") === "default_incomplete"
-          ? "default_incomplete"
-          : "allow_incomplete",
-    metadata: applyMetadata({}, p),
-    currency:
-      p.currency !== undefined ? parseCurrency(reqStr(p, "currency"), "currency") : undefined,
-    description: str(p, "description") ?? null,
-    cancelAtPeriodEnd: bool(p, "cancel_at_period_end") ?? false,
-    billingMode: billingModeParam(p),
-  });
 }

@@ -35,6 +35,13 @@ import { applySubscriptionUpdate } from "./update";
 import { cancelNow } from "./cancel";
 import { afterLastRetry, retryDue } from "./retries";
 import { idOf } from "../../http/expand";
+import {
+  couponsOf,
+  discountedTotal,
+  onceDiscountsUsed,
+  takeSubscriptionDiscounts,
+} from "../discounts";
+import { endTrialWithoutPaymentMethod } from "./trial-end";
 
 export type DueKind =
   | "trial_will_end"
@@ -57,7 +64,8 @@ export const DUE_ORDER: Record<DueKind, number> = {
 };
 
 export function nextDue(ctx: Ctx, sub: Stripe.Subscription): { at: number; kind: DueKind } | null {
-  if (!isLive(sub)) return null;
+  // A paused subscription (trial ended without a card) waits for `resume`: nothing is due.
+  if (!isLive(sub) || sub.status === "paused") return null;
   const internal = internalOf(ctx, sub.id);
   const candidates: { at: number; kind: DueKind }[] = [];
   const period = periodOf(sub);
@@ -184,6 +192,8 @@ export function renewPeriod(ctx: Ctx, sub: Stripe.Subscription, before: Stripe.S
 export function endTrial(ctx: Ctx, sub: Stripe.Subscription, before: Stripe.Subscription): void {
   const price = sub.items.data[0]?.price;
   if (!price) return;
+  // No card and trial_settings say cancel or pause: that instead of an invoice.
+  if (endTrialWithoutPaymentMethod(ctx, sub, before)) return;
   const start = ctx.now;
   const end = nextPeriodEnd(start, price, start);
   for (const item of sub.items.data) {
@@ -207,7 +217,9 @@ export function invoicePeriod(
   const customer = getCustomer(ctx, customerIdOf(sub));
   const lines = [...takePendingLines(ctx, sub, period.start), ...itemLines(ctx, sub, period)];
   const pmId = paymentMethodFor(ctx, sub);
-  const due = lines.reduce((a, l) => a + l.amount, 0);
+  // Repeating discounts past their end and `once` discounts already used leave now.
+  const discounts = takeSubscriptionDiscounts(ctx, sub, internal.usedOnce ?? []);
+  const due = discountedTotal(ctx, couponsOf(ctx, discounts), lines, sub.currency);
   // Stripe: an unpaid subscription keeps being invoiced, but payments aren't attempted.
   const collect = sub.status !== "unpaid" || due <= 0;
   const willPay = due <= 0 || (collect && chargeOutcome(ctx, pmId).ok);
@@ -221,7 +233,9 @@ export function invoicePeriod(
     lines,
     periodStart: before.items.data[0]?.current_period_start ?? period.start,
     periodEnd: period.start,
+    discounts,
   });
+  internal.usedOnce = onceDiscountsUsed(ctx, inv);
   sub.latest_invoice = inv.id;
   if (!collect) return;
   const retryAt = nextRetryAt(ctx.dunning, 1, ctx.now);

@@ -82,8 +82,10 @@ export function invoiceChangeNow(
   customer: Stripe.Customer,
   lines: LineInput[],
   id?: string,
+  discounts?: readonly Stripe.Discount[],
 ): Stripe.Invoice {
   return createFinalizedInvoice(ctx, {
+    discounts,
     id,
     customer,
     subscription: sub.id,

@@ -7,30 +7,17 @@ import type { Ctx } from "../../engine/request-context";
 import { diff } from "../../engine/request-context";
 import { DAY_SECONDS } from "../../engine/clock";
 import { badRequest, invalid, missing, noSuch } from "../../http/errors";
-import {
-  allowOnly,
-  applyMetadata,
-  bool,
-  int,
-  obj,
-  objArr,
-  oneOf,
-  str,
-  type Params,
-} from "../../http/params";
 import { newId } from "../../engine/store";
 import { getCustomer } from "../customers";
 import { type LineInput } from "../invoices/invoices";
 import { attemptInvoicePayment } from "../invoices/payment";
 import { getPrice, priceSupports } from "../prices";
-import { attachedSchedule } from "../subscription-schedules";
 import { emitPendingInvoiceItems } from "../invoices/items";
 import { atCustomerTime } from "../test-clocks";
 import {
   ProrationBehavior,
   planFromPrice,
   itemFactory,
-  getSubscription,
   internalOf,
   customerIdOf,
   periodOf,
@@ -42,9 +29,14 @@ import {
   takePendingLines,
   itemLines,
 } from "./subscriptions";
-import { FEEDBACK } from "./cancel";
 import { endTrial } from "./lifecycle";
 import { invoiceChangeNow, prorationLines } from "./prorations";
+import {
+  createDiscounts,
+  onceDiscountsUsed,
+  takeSubscriptionDiscounts,
+  type ResolvedDiscount,
+} from "../discounts";
 
 export interface ItemChange {
   itemId: string | null;
@@ -66,6 +58,8 @@ export interface UpdateInput {
     feedback: Stripe.Subscription.CancellationDetails.Feedback | null;
   };
   trialEndNow?: boolean;
+  /** Replaces the subscription's discounts (`discounts`; [] removes them all). */
+  discounts?: ResolvedDiscount[];
 }
 
 /** Shared by the API and the portal. Emits one customer.subscription.updated with previous_attributes. */
@@ -166,6 +160,13 @@ export function applySubscriptionUpdate(
     }
     sub.default_payment_method = input.defaultPaymentMethod;
   }
+  if (input.discounts) {
+    const made = createDiscounts(ctx, input.discounts, {
+      customer: customer.id,
+      subscription: sub.id,
+    });
+    sub.discounts = made.map((d) => d.id);
+  }
   if (input.trialEndNow && sub.status === "trialing") {
     endTrial(ctx, sub, before);
     return sub;
@@ -173,11 +174,14 @@ export function applySubscriptionUpdate(
   const invoiceNow = resetCycle || (lines.length > 0 && proration === "always_invoice");
   // The proration invoice's id is allocated first so the one updated event already names it.
   if (invoiceNow) sub.latest_invoice = newId("in");
+  const internal = internalOf(ctx, sub.id);
+  const discounts = invoiceNow ? takeSubscriptionDiscounts(ctx, sub, internal.usedOnce ?? []) : [];
   const changes = diff(before, sub);
   if (Object.keys(changes).length)
     ctx.emit("customer.subscription.updated", structuredClone(sub), changes);
   if (invoiceNow && typeof sub.latest_invoice === "string") {
-    const inv = invoiceChangeNow(ctx, sub, customer, lines, sub.latest_invoice);
+    const inv = invoiceChangeNow(ctx, sub, customer, lines, sub.latest_invoice, discounts);
+    internal.usedOnce = onceDiscountsUsed(ctx, inv);
     attemptInvoicePayment(ctx, inv, paymentMethodFor(ctx, sub), ctx.now + DAY_SECONDS);
     if (inv.status !== "paid" && sub.status === "active") {
       const beforeFailure = structuredClone(sub);
@@ -191,86 +195,8 @@ export function applySubscriptionUpdate(
       priceId: l.priceId ?? "",
       quantity: l.quantity,
     }));
-    internalOf(ctx, sub.id).pendingLines.push(...pending);
+    internal.pendingLines.push(...pending);
     emitPendingInvoiceItems(ctx, sub, pending);
   }
   return sub;
-}
-
-export function updateSubscription(ctx: Ctx, id: string, p: Params): Stripe.Subscription {
-  allowOnly(p, [
-    "items",
-    "proration_behavior",
-    "cancel_at_period_end",
-    "cancel_at",
-    "metadata",
-    "default_payment_method",
-    "description",
-    "cancellation_details",
-    "trial_end",
-    "payment_behavior",
-    "proration_date",
-    "billing_cycle_anchor",
-  ]);
-  const sub = getSubscription(ctx, id);
-  atCustomerTime(ctx, customerIdOf(sub));
-  const items = objArr(p, "items")?.map((it, i) => ({
-    itemId: str(it, "id", `items[${i}][id]`) ?? null,
-    price: str(it, "price", `items[${i}][price]`) ?? null,
-    quantity: int(it, "quantity", `items[${i}][quantity]`) ?? null,
-    deleted: bool(it, "deleted", `items[${i}][deleted]`) ?? false,
-  }));
-  const cancelAtRaw = str(p, "cancel_at");
-  let cancelAt: number | null | undefined;
-  if (cancelAtRaw === "") cancelAt = null;
-  else if (cancelAtRaw === "min_period_end" || cancelAtRaw === "max_period_end")
-    cancelAt = periodOf(sub).end;
-  else if (cancelAtRaw !== undefined) {
-    cancelAt = Number(cancelAtRaw);
-    if (!Number.isInteger(cancelAt)) throw invalid("cancel_at");
-  }
-  const cd = obj(p, "cancellation_details");
-  if (!isLive(sub)) {
-    // Stripe allows only metadata/cancellation_details on canceled subscriptions.
-    const before = structuredClone(sub);
-    sub.metadata = applyMetadata(sub.metadata, p);
-    const changes = diff(before, sub);
-    if (Object.keys(changes).length)
-      ctx.emit("customer.subscription.updated", structuredClone(sub), changes);
-    if (items || cancelAtRaw !== undefined || p.cancel_at_period_end !== undefined) {
-      throw badRequest(
-        "A canceled subscription can only update its cancellation_details and metadata.",
-      );
-    }
-    return sub;
-  }
-  const managing = attachedSchedule(ctx, sub);
-  if (managing && (p.cancel_at_period_end !== undefined || cancelAtRaw !== undefined)) {
-    // Stripe's refusal, whatever the value (also `false` / `""`). Item changes are accepted (the
-    // next phase of the schedule replaces them), like Stripe does.
-    throw badRequest(
-      `The subscription is managed by the subscription schedule \`${managing.id}\`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.`,
-    );
-  }
-  return applySubscriptionUpdate(ctx, sub, {
-    items,
-    prorationBehavior: oneOf(p, "proration_behavior", [
-      "none",
-      "create_prorations",
-      "always_invoice",
-    ] as const),
-    cancelAtPeriodEnd: bool(p, "cancel_at_period_end"),
-    cancelAt,
-    metadata: p.metadata !== undefined ? applyMetadata(sub.metadata, p) : undefined,
-    defaultPaymentMethod:
-      p.default_payment_method !== undefined ? str(p, "default_payment_method") || null : undefined,
-    description: p.description !== undefined ? str(p, "description") || null : undefined,
-    cancellationDetails: cd
-      ? {
-          comment: str(cd, "comment", "cancellation_details[comment]") || null,
-          feedback: oneOf(cd, "feedback", FEEDBACK, "cancellation_details[feedback]") ?? null,
-        }
-      : undefined,
-    trialEndNow: str(p, "trial_end") === "now",
-  });
 }
