@@ -107,7 +107,9 @@ test("resume through the portal home: renews again, at once", async () => {
 test("an upgrade through the switch deep link applies now", async () => {
   await switchPlan(page, "Switch to Team monthly", /Your plan changes immediately/);
   await expect(currentPlan().getByRole("heading", { name: "Team" })).toBeVisible();
-  await expect(page.getByTestId("subscription-price")).toHaveText("$29.00 / month · 1 seat");
+  await expect(page.getByTestId("subscription-price")).toHaveText(
+    "1 seat × $29.00 = $29.00 / month",
+  );
   await expect(page.getByTestId("plan-team")).toContainText("Current plan");
 });
 

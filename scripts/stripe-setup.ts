@@ -9,19 +9,22 @@ import { z } from "zod";
 
 loadScriptEnv();
 
-const USAGE = `Usage: npm run stripe:setup -- [--live] [--yes] [--dry-run] [--webhook-url URL]
+const USAGE = `Usage: npm run stripe:setup -- [--live] [--yes] [--dry-run] [--webhook-url URL] [--sample-coupon]
 
   --live              required to change live mode (the key must be sk_live_…)
   --yes               apply live-mode changes without asking
   --dry-run           print the planned changes, change nothing
   --webhook-url URL   also create or update the webhook endpoint at URL
-                      (e.g. https://example.com/api/webhooks/stripe)`;
+                      (e.g. https://example.com/api/webhooks/stripe)
+  --sample-coupon     test mode only: also create the sample promotion code LAUNCH20
+                      (20% off for 3 months) to try Checkout's promotion code field`;
 
 const argsSchema = z.object({
   live: z.boolean().default(false),
   yes: z.boolean().default(false),
   "dry-run": z.boolean().default(false),
   help: z.boolean().default(false),
+  "sample-coupon": z.boolean().default(false),
   "webhook-url": z
     .url({ message: "--webhook-url must be an absolute http(s) URL" })
     .refine((v) => /^https?:\/\//.test(v), "--webhook-url must be an absolute http(s) URL")
@@ -37,6 +40,7 @@ function parse() {
         "dry-run": { type: "boolean" },
         help: { type: "boolean", short: "h" },
         "webhook-url": { type: "string" },
+        "sample-coupon": { type: "boolean" },
       },
       strict: true,
     });
@@ -87,6 +91,7 @@ try {
     yes: args.yes,
     dryRun: args["dry-run"],
     webhookUrl: args["webhook-url"],
+    samplePromotionCode: args["sample-coupon"],
     confirm: ask,
     log: (line) => console.log(line),
   });

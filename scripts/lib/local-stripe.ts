@@ -54,7 +54,8 @@ async function configure(url: string, log: (line: string) => void): Promise<void
     port: Number(port),
     protocol: "http",
   });
-  const result = await runStripeSetup({ stripe, log: () => undefined });
+  // The emulator is test mode: the sample promotion code LAUNCH20 is there to try Checkout with.
+  const result = await runStripeSetup({ stripe, samplePromotionCode: true, log: () => undefined });
   log(
     result.changes.length === 0
       ? "Stripe catalog and portal configuration are up to date"

@@ -41,12 +41,18 @@ export async function openBillingPortal(formData: FormData): Promise<void> {
   redirect(url);
 }
 
-/** Subscribes to a catalog price through Checkout (or the portal, for existing subscribers). */
+/**
+ * Subscribes to a catalog price through Checkout (or the portal, for existing subscribers), with
+ * the seats and the free trial the form asked for (checked again in lib/, never trusted).
+ */
 export async function subscribeToPlan(formData: FormData): Promise<void> {
   const user = await requireUser(BILLING_PAGE);
   let url: string;
   try {
-    ({ url } = await startSubscription(user.id, field(formData, "price") ?? ""));
+    ({ url } = await startSubscription(user.id, field(formData, "price") ?? "", {
+      seats: field(formData, "seats"),
+      trial: field(formData, "trial") === "1",
+    }));
   } catch (error) {
     return backWithError(toBillingActionError(error, "start subscription").code);
   }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { entitlementsFor, type EntitlementSubscription } from "@/lib/billing/access/entitlements";
+import {
+  apiKeyLimitText,
+  entitlementsFor,
+  type EntitlementSubscription,
+} from "@/lib/billing/access/entitlements";
 
 const now = new Date("2026-03-10T12:00:00Z");
 const day = 86_400_000;
@@ -104,5 +108,14 @@ describe("entitlementsFor", () => {
     const pro = entitlementsFor([sub({ planKey: "pro", quantity: 5 })], options);
     expect(team.limits.apiKeys).toBe(50);
     expect(pro.limits.apiKeys).toBe(5);
+    expect([team.seats, pro.seats]).toEqual([5, 1]);
+    expect(apiKeyLimitText(team)).toBe("Up to 50 active keys (5 seats × 10).");
+    expect(apiKeyLimitText(pro)).toBe("Up to 5 active keys.");
+    // A trial grants the plan, seats included.
+    const trial = entitlementsFor(
+      [sub({ planKey: "team", status: "trialing", quantity: 2 })],
+      options,
+    );
+    expect([trial.reason, trial.seats, trial.limits.apiKeys]).toEqual(["trialing", 2, 20]);
   });
 });

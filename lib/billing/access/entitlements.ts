@@ -35,6 +35,8 @@ export type Entitlements = {
   plan: Plan;
   features: ReadonlySet<Feature>;
   limits: PlanLimits;
+  /** Seats paid for: the subscription's quantity on a per-seat plan, else 1. Limits scale with it. */
+  seats: number;
   /** Why the user has this plan; `price_not_in_catalog` means a paid subscription needs a look. */
   reason: EntitlementReason;
   /** The subscription the decision was made from (the current one), if any. */
@@ -89,16 +91,28 @@ function build(
   graceEndsAt: Date | null,
 ): Entitlements {
   const plan = PLANS[planKey];
-  const perUnit = plan.perSeat ? Math.max(1, quantity) : 1;
+  const seats = plan.perSeat ? Math.max(1, quantity) : 1;
   return {
     plan,
     features: new Set(plan.features),
-    limits: { apiKeys: plan.limits.apiKeys * perUnit },
+    limits: { apiKeys: plan.limits.apiKeys * seats },
+    seats,
     reason,
     subscriptionId: subscription?.id ?? null,
     subscriptionStatus: subscription?.status ?? null,
     graceEndsAt,
   };
+}
+
+/** "Up to 30 active keys (3 seats × 10).", "Up to 5 active keys.": the limit and where it comes from. */
+export function apiKeyLimitText(
+  entitlements: Pick<Entitlements, "plan" | "limits" | "seats">,
+): string {
+  const limit = entitlements.limits.apiKeys;
+  const perSeat = entitlements.plan.perSeat
+    ? ` (${entitlements.seats} ${entitlements.seats === 1 ? "seat" : "seats"} × ${entitlements.plan.limits.apiKeys})`
+    : "";
+  return `Up to ${limit} active ${limit === 1 ? "key" : "keys"}${perSeat}.`;
 }
 
 /** Entitlements from subscriptions already loaded, with the configured grace period. */

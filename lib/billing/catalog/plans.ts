@@ -36,6 +36,26 @@ export type CatalogPrice = {
   currency: "usd";
 };
 
+/** How many seats a per-seat plan may have: Checkout and the portal keep the quantity within. */
+export type SeatLimits = { min: number; max: number };
+
+/**
+ * A free trial of a plan, offered on a customer's first subscription only (trials.ts). Stripe
+ * runs it: Checkout's `trial_period_days`, `payment_method_collection` and the trial's
+ * `end_behavior`.
+ */
+export type TrialTerms = {
+  days: number;
+  /** Ask for a card up front; without one, Checkout collects none ("if_required"). */
+  cardUpFront: boolean;
+  /**
+   * What Stripe does when the trial ends with no card on file: `cancel` ends the subscription
+   * (the customer is back on Free), `pause` pauses it until a card is added, `create_invoice`
+   * bills anyway and the unpaid invoice follows the past-due rules.
+   */
+  withoutCard: "cancel" | "pause" | "create_invoice";
+};
+
 export type Plan = {
   key: PlanKey;
   name: string;
@@ -44,8 +64,18 @@ export type Plan = {
   limits: PlanLimits;
   /** Priced per seat: limits scale with the subscription quantity. */
   perSeat: boolean;
+  /** Per-seat plans only: the seat range Checkout asks within and the portal allows. */
+  seats: SeatLimits | null;
+  /** A free trial for first-time subscribers, or null. */
+  trial: TrialTerms | null;
   prices: Partial<Record<BillingInterval, CatalogPrice>>;
 };
+
+/** Checkout settings that apply to every plan. */
+export const CHECKOUT_OPTIONS = {
+  /** Checkout shows a "promotion code" field (codes are made in the Dashboard or stripe:setup). */
+  allowPromotionCodes: true,
+} as const;
 
 export const PLANS: Readonly<Record<PlanKey, Plan>> = {
   free: {
@@ -55,6 +85,8 @@ export const PLANS: Readonly<Record<PlanKey, Plan>> = {
     features: [],
     limits: { apiKeys: 0 },
     perSeat: false,
+    seats: null,
+    trial: null,
     prices: {},
   },
   pro: {
@@ -64,6 +96,9 @@ export const PLANS: Readonly<Record<PlanKey, Plan>> = {
     features: ["api_access"],
     limits: { apiKeys: 5 },
     perSeat: false,
+    seats: null,
+    // No card needed to try Pro; without one by the end, the trial simply ends (back to Free).
+    trial: { days: 14, cardUpFront: false, withoutCard: "cancel" },
     prices: {
       month: { lookupKey: "pro_monthly", interval: "month", unitAmount: 1_200, currency: "usd" },
       year: { lookupKey: "pro_yearly", interval: "year", unitAmount: 12_000, currency: "usd" },
@@ -76,6 +111,8 @@ export const PLANS: Readonly<Record<PlanKey, Plan>> = {
     features: ["api_access"],
     limits: { apiKeys: 10 },
     perSeat: true,
+    seats: { min: 1, max: 50 },
+    trial: null,
     prices: {
       month: { lookupKey: "team_monthly", interval: "month", unitAmount: 2_900, currency: "usd" },
       year: { lookupKey: "team_yearly", interval: "year", unitAmount: 29_000, currency: "usd" },

@@ -17,7 +17,7 @@ import { planSwitchProducts } from "@/lib/billing/config/setup-plan";
 import { endpointAt } from "@/lib/billing/config/setup-webhook";
 import { formatMoneyPlain } from "@/lib/format";
 import { idOf } from "@/lib/billing/stripe/ids";
-import { HANDLED_EVENT_TYPES } from "@/lib/billing/sync/receive";
+import { WEBHOOK_EVENT_TYPES } from "@/lib/billing/sync/receive";
 import { stripeApiBase } from "@/lib/billing/stripe/availability";
 import type { StripeMode } from "@/lib/stripe";
 
@@ -219,7 +219,7 @@ export async function stripeDoctor(
     const all = endpoint.enabled_events.includes("*");
     const missing = all
       ? []
-      : HANDLED_EVENT_TYPES.filter((t) => !endpoint.enabled_events.includes(t));
+      : WEBHOOK_EVENT_TYPES.filter((t) => !endpoint.enabled_events.includes(t));
     if (missing.length) problems.push(`${endpoint.id} does not subscribe to ${missing.join(", ")}`);
     // Events are rendered at the endpoint's version (else the account default), not the SDK's.
     if (endpoint.api_version !== Stripe.API_VERSION) {
@@ -233,7 +233,7 @@ export async function stripeDoctor(
     else
       pass(
         "Webhook endpoint",
-        `${endpoint.id} → ${webhookUrl}, ${all ? "all" : HANDLED_EVENT_TYPES.length} event types at ${Stripe.API_VERSION}`,
+        `${endpoint.id} → ${webhookUrl}, ${all ? "all" : WEBHOOK_EVENT_TYPES.length} event types at ${Stripe.API_VERSION}`,
       );
   }
 }

@@ -181,13 +181,40 @@ describe("billing:doctor (emulator)", () => {
           products: (config.features.subscription_update.products ?? []).map((p) => ({
             product: p.product,
             prices: p.prices.filter((price) => price !== teamYearly),
-            adjustable_quantity: { enabled: p.adjustable_quantity.enabled },
+            adjustable_quantity: {
+              enabled: p.adjustable_quantity.enabled,
+              minimum: p.adjustable_quantity.minimum,
+              maximum: p.adjustable_quantity.maximum ?? undefined,
+            },
           })),
         },
       },
     });
     expect(await failures()).toEqual({
       "Plan switching": `catalog price team_yearly (${teamYearly}) is missing from plan switching`,
+    });
+    await repair();
+  });
+
+  it("fails when the portal lets Team pick more seats than the catalog sells", async () => {
+    const id = await configurationId();
+    const config = await testStripe.billingPortal.configurations.retrieve(id);
+    await testStripe.billingPortal.configurations.update(id, {
+      features: {
+        subscription_update: {
+          enabled: true,
+          products: (config.features.subscription_update.products ?? []).map((p) => ({
+            product: p.product,
+            prices: p.prices,
+            adjustable_quantity: p.adjustable_quantity.enabled
+              ? { enabled: true, minimum: 1, maximum: 500 }
+              : { enabled: false },
+          })),
+        },
+      },
+    });
+    expect(await failures()).toEqual({
+      "Plan switching": "quantity of team is limited to 1-500, expected 1-50",
     });
     await repair();
   });
@@ -202,12 +229,12 @@ describe("billing:doctor (emulator)", () => {
   });
 
   it("fails when the webhook endpoint misses a handled event type", async () => {
-    const { HANDLED_EVENT_TYPES } = await import("@/lib/billing/sync/receive");
+    const { WEBHOOK_EVENT_TYPES } = await import("@/lib/billing/sync/receive");
     const endpoint = (await testStripe.webhookEndpoints.list()).data.find(
       (e) => e.url === WEBHOOK_URL,
     );
     await testStripe.webhookEndpoints.update(endpoint?.id ?? "", {
-      enabled_events: HANDLED_EVENT_TYPES.filter((t) => t !== "invoice.payment_failed"),
+      enabled_events: WEBHOOK_EVENT_TYPES.filter((t) => t !== "invoice.payment_failed"),
     });
     expect(await failures()).toEqual({
       "Webhook endpoint": `${endpoint?.id} does not subscribe to invoice.payment_failed`,
@@ -216,7 +243,7 @@ describe("billing:doctor (emulator)", () => {
   });
 
   it("fails when the webhook endpoint is not pinned to the SDK's API version", async () => {
-    const { HANDLED_EVENT_TYPES } = await import("@/lib/billing/sync/receive");
+    const { WEBHOOK_EVENT_TYPES } = await import("@/lib/billing/sync/receive");
     const pinned = (await testStripe.webhookEndpoints.list()).data.find(
       (e) => e.url === WEBHOOK_URL,
     );
@@ -224,7 +251,7 @@ describe("billing:doctor (emulator)", () => {
     // As an older stripe:setup made it: tagged, but at the account's default version.
     const old = await testStripe.webhookEndpoints.create({
       url: WEBHOOK_URL,
-      enabled_events: [...HANDLED_EVENT_TYPES],
+      enabled_events: [...WEBHOOK_EVENT_TYPES],
       metadata: { managed_by: "billing-done-right" },
     });
     expect(await failures()).toEqual({

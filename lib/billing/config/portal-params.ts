@@ -1,5 +1,5 @@
 import type Stripe from "stripe";
-import type { PaidPlanKey } from "@/lib/billing/catalog/plans";
+import type { PaidPlanKey, SeatLimits } from "@/lib/billing/catalog/plans";
 import {
   PORTAL_CONFIGURATION_TAG,
   type PortalConfigurationSpec,
@@ -16,7 +16,8 @@ export type PlanSwitchProduct = {
   plan: PaidPlanKey;
   product: string;
   prices: { lookupKey: string; id: string }[];
-  adjustableQuantity: boolean;
+  /** The seat range the customer may pick in the portal; null: the quantity stays 1. */
+  quantity: SeatLimits | null;
 };
 
 export type DriftArea = "active" | "features" | "plan_switch" | "business_profile" | "return_url";
@@ -64,7 +65,9 @@ export function portalConfigurationParams(
         products: planSwitch.map((p) => ({
           product: p.product,
           prices: p.prices.map((price) => price.id),
-          adjustable_quantity: { enabled: p.adjustableQuantity },
+          adjustable_quantity: p.quantity
+            ? { enabled: true, minimum: p.quantity.min, maximum: p.quantity.max }
+            : { enabled: false },
         })),
         schedule_at_period_end: {
           conditions: f.subscriptionUpdate.downgradesAtPeriodEnd
@@ -209,10 +212,19 @@ function planSwitchDrift(
         add(`price ${id} is offered in plan switching but is not a catalog price`);
       }
     }
-    if (Boolean(have.adjustable_quantity?.enabled) !== want.adjustableQuantity) {
+    const haveQuantity = have.adjustable_quantity;
+    if (Boolean(haveQuantity?.enabled) !== (want.quantity !== null)) {
       add(
-        `quantity of ${want.plan} is ${want.adjustableQuantity ? "not " : ""}adjustable, expected ` +
-          `${want.adjustableQuantity ? "adjustable" : "fixed"}`,
+        `quantity of ${want.plan} is ${want.quantity ? "not " : ""}adjustable, expected ` +
+          `${want.quantity ? "adjustable" : "fixed"}`,
+      );
+    } else if (
+      want.quantity &&
+      (haveQuantity?.minimum !== want.quantity.min || haveQuantity.maximum !== want.quantity.max)
+    ) {
+      add(
+        `quantity of ${want.plan} is limited to ${haveQuantity?.minimum ?? "?"}-${haveQuantity?.maximum ?? "any"}, ` +
+          `expected ${want.quantity.min}-${want.quantity.max}`,
       );
     }
   }

@@ -1,5 +1,7 @@
 import { listPortalConfigurations } from "@/lib/billing/stripe/lists";
 import type Stripe from "stripe";
+import { seatLimits } from "@/lib/billing/catalog/offers";
+import type { SeatLimits } from "@/lib/billing/catalog/plans";
 import { isStripeResourceMissing } from "@/lib/billing/stripe/errors";
 import { PLANS, type PaidPlanKey } from "@/lib/billing/catalog/plans";
 import { env } from "@/lib/env";
@@ -99,9 +101,9 @@ export function portalConfigurationSpec(appUrl: string): PortalConfigurationSpec
 /** The configuration of this deployment (its URLs follow APP_URL). */
 export const PORTAL_CONFIGURATION: PortalConfigurationSpec = portalConfigurationSpec(env.APP_URL);
 
-/** Whether a per-seat plan may change its quantity in the portal. */
-export function planQuantityAdjustable(plan: PaidPlanKey): boolean {
-  return PLANS[plan].perSeat;
+/** The seat range a plan may change its quantity within in the portal; null: fixed at 1. */
+export function planQuantityRange(plan: PaidPlanKey): SeatLimits | null {
+  return PLANS[plan].perSeat ? seatLimits(PLANS[plan]) : null;
 }
 
 export function isTaggedPortalConfiguration(

@@ -11,7 +11,7 @@ import {
 } from "@/lib/billing/catalog/plans";
 import {
   listTaggedPortalConfigurations,
-  planQuantityAdjustable,
+  planQuantityRange,
   PORTAL_CONFIGURATION_TAG,
   type PortalConfigurationSpec,
 } from "@/lib/billing/config/portal";
@@ -186,7 +186,7 @@ export function planSwitchProducts(
     prices: catalog
       .filter((e) => e.plan.key === plan)
       .map((e) => ({ lookupKey: e.price.lookupKey, id: priceOf(e.price.lookupKey) })),
-    adjustableQuantity: planQuantityAdjustable(plan),
+    quantity: planQuantityRange(plan),
   }));
 }
 

@@ -4,7 +4,7 @@ import Stripe from "stripe";
 import { PORTAL_CONFIGURATION_TAG } from "@/lib/billing/config/portal";
 import { assertMode, StripeSetupRefusedError } from "@/lib/billing/config/setup-refusal";
 import type { Plan, SetupStep } from "@/lib/billing/config/setup-plan";
-import { HANDLED_EVENT_TYPES } from "@/lib/billing/sync/receive";
+import { WEBHOOK_EVENT_TYPES } from "@/lib/billing/sync/receive";
 import type { StripeMode } from "@/lib/stripe";
 
 /** The app's endpoint at `url`: the one at the SDK's API version when there are several. */
@@ -38,7 +38,7 @@ export async function planWebhook(
     webhookRecreate = webhook;
   } else if (!webhook) {
     steps.push({
-      description: `create webhook endpoint ${webhookUrl} at API version ${Stripe.API_VERSION} (${HANDLED_EVENT_TYPES.length} event types)`,
+      description: `create webhook endpoint ${webhookUrl} at API version ${Stripe.API_VERSION} (${WEBHOOK_EVENT_TYPES.length} event types)`,
     });
   } else {
     const drift = webhookDrift(webhook);
@@ -57,7 +57,7 @@ export async function applyWebhook(
   webhookUrl: string,
   log: (line: string) => void,
 ): Promise<{ webhookEndpointId: string; webhookSecret: string | null }> {
-  const events = [...HANDLED_EVENT_TYPES];
+  const events = [...WEBHOOK_EVENT_TYPES];
   if (!plan.webhook || plan.webhookRecreate) {
     const created = await stripe.webhookEndpoints.create({
       url: webhookUrl,
@@ -111,7 +111,7 @@ function versionRefusal(endpoint: Stripe.WebhookEndpoint): StripeSetupRefusedErr
 function webhookDrift(endpoint: Stripe.WebhookEndpoint): string[] {
   const drift: string[] = [];
   if (endpoint.status !== "enabled") drift.push("enable it");
-  const want: readonly string[] = HANDLED_EVENT_TYPES;
+  const want: readonly string[] = WEBHOOK_EVENT_TYPES;
   const missing = want.filter((t) => !endpoint.enabled_events.includes(t));
   const extra = endpoint.enabled_events.filter((t) => !want.includes(t));
   if (missing.length) drift.push(`subscribe to ${missing.join(", ")}`);

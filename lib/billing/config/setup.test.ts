@@ -83,8 +83,8 @@ describe("stripe:setup (emulator)", () => {
     );
 
     const endpoint = await testStripe.webhookEndpoints.retrieve(result.webhookEndpointId ?? "");
-    const { HANDLED_EVENT_TYPES } = await import("@/lib/billing/sync/receive");
-    expect([...endpoint.enabled_events].sort()).toEqual([...HANDLED_EVENT_TYPES].sort());
+    const { WEBHOOK_EVENT_TYPES } = await import("@/lib/billing/sync/receive");
+    expect([...endpoint.enabled_events].sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
     expect(lines.join("\n")).toContain("Applied");
 
     portal.clearPortalConfigurationCache();
@@ -103,6 +103,30 @@ describe("stripe:setup (emulator)", () => {
     expect(lines).toEqual([
       "Nothing to change: test mode already matches the catalog and portal configuration.",
     ]);
+  });
+
+  it("creates the sample promotion code once, in test mode only", async () => {
+    const first = await setup.runStripeSetup({ samplePromotionCode: true });
+    expect(first.changes).toEqual([
+      "create sample coupon sample_launch_20 (20% off for 3 months) and promotion code LAUNCH20 (test mode only)",
+    ]);
+    const codes = await testStripe.promotionCodes.list({ code: "LAUNCH20" });
+    expect(codes.data).toHaveLength(1);
+    expect(codes.data[0]).toMatchObject({ active: true, code: "LAUNCH20" });
+    const coupon = await testStripe.coupons.retrieve("sample_launch_20");
+    expect(coupon).toMatchObject({ percent_off: 20, duration: "repeating", duration_in_months: 3 });
+    expect((await setup.runStripeSetup({ samplePromotionCode: true })).changes).toEqual([]);
+
+    await expect(
+      setup.runStripeSetup({
+        stripe: liveStripe,
+        mode: "live",
+        live: true,
+        yes: true,
+        samplePromotionCode: true,
+      }),
+    ).rejects.toThrow(/--sample-coupon is for test mode only/);
+    expect((await liveStripe.coupons.list()).data).toHaveLength(0);
   });
 
   it("keeps test and live mode apart, and guards live mode with --live and a confirmation", async () => {

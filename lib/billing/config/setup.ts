@@ -8,6 +8,7 @@ import {
 } from "@/lib/billing/config/portal";
 import { applySetup } from "@/lib/billing/config/setup-apply";
 import { planSetup } from "@/lib/billing/config/setup-plan";
+import { planSamplePromotion } from "@/lib/billing/config/sample-promotion";
 import { checkModeFlags, StripeSetupRefusedError } from "@/lib/billing/config/setup-refusal";
 import { getStripe, stripeMode, type StripeMode } from "@/lib/stripe";
 
@@ -37,6 +38,8 @@ export type StripeSetupOptions = {
   dryRun?: boolean;
   /** Create or update the webhook endpoint at this URL with the handled event types. */
   webhookUrl?: string;
+  /** `--sample-coupon`: a sample coupon and promotion code (test mode only; refused in live). */
+  samplePromotionCode?: boolean;
   spec?: PortalConfigurationSpec;
   /** The catalog prices to sell (tests pass a modified catalog). */
   catalog?: readonly CatalogEntry[];
@@ -64,7 +67,9 @@ export async function runStripeSetup(options: StripeSetupOptions = {}): Promise<
 
   const catalog = options.catalog ?? catalogPrices();
   const spec = options.spec ?? PORTAL_CONFIGURATION;
+  const sample = options.samplePromotionCode ? await planSamplePromotion(stripe, mode) : null;
   const plan = await planSetup(stripe, mode, catalog, spec, options.webhookUrl, log);
+  if (sample) plan.steps.push(sample.step);
   const changes = plan.steps.map((s) => s.description);
   const empty = (applied: boolean): StripeSetupResult => ({
     mode,
@@ -96,6 +101,7 @@ export async function runStripeSetup(options: StripeSetupOptions = {}): Promise<
   }
 
   const result = await applySetup(stripe, mode, catalog, spec, plan, options.webhookUrl, log);
+  await sample?.apply();
   clearCatalogPriceCache();
   clearPortalConfigurationCache();
   log(`Applied ${changes.length} change${changes.length === 1 ? "" : "s"} in ${mode} mode.`);

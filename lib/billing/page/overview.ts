@@ -14,6 +14,8 @@ import { customerNow } from "@/lib/clock";
 import { db } from "@/lib/db";
 import type { Invoice, Subscription } from "@/lib/generated/prisma/client";
 import { stripeMode, usesStripeEmulator, type StripeMode } from "@/lib/stripe";
+import { paidPlans, trialOffer } from "@/lib/billing/catalog/offers";
+import type { PlanKey, TrialTerms } from "@/lib/billing/catalog/plans";
 
 type Summarized = Subscription & { summary: SubscriptionSummary };
 
@@ -38,6 +40,8 @@ export type BillingOverview = {
    */
   paymentActionUrl: string | null;
   invoices: Invoice[];
+  /** Free trials the plan cards may offer: only before a first subscription (catalog/offers.ts). */
+  trialOffers: Partial<Record<PlanKey, TrialTerms>>;
 };
 
 /**
@@ -98,5 +102,11 @@ export async function loadBillingOverview(userId: string, at?: Date): Promise<Bi
       ? (openInvoice.hostedInvoiceUrl ?? null)
       : null,
     invoices,
+    trialOffers: Object.fromEntries(
+      paidPlans().flatMap((plan) => {
+        const trial = trialOffer(plan, subscriptions);
+        return trial ? [[plan.key, trial]] : [];
+      }),
+    ),
   };
 }

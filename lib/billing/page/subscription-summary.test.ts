@@ -3,13 +3,11 @@ import type { DiscountData, PendingChange } from "@/lib/billing/sync/subscriptio
 import {
   billedAmountText,
   discountText,
-  inactiveStatusText,
-  pastDueText,
-  paymentActionText,
   pendingChangeText,
   summarizeSubscription,
   type SummarizableSubscription,
 } from "./subscription-summary";
+import { inactiveStatusText, pastDueText, paymentActionText, trialNoticeText } from "./alert-texts";
 
 const periodEnd = new Date("2026-12-25T00:00:00Z");
 const base: SummarizableSubscription = {
@@ -109,7 +107,7 @@ describe("summarizeSubscription", () => {
       unitAmount: 31_000, // changed in the Dashboard; the catalog says 29,000
     });
     expect(summary.price).toMatchObject({ subtotal: 93_000, total: 93_000, perSeat: true });
-    expect(billedAmountText(summary.price!)).toBe("$930.00 / year · 3 seats at $310.00 each");
+    expect(billedAmountText(summary.price!)).toBe("3 seats × $310.00 = $930.00 / year");
   });
 
   it("an ended subscription bills nothing and has no pending change", () => {
@@ -143,10 +141,46 @@ describe("summarizeSubscription", () => {
     };
     const summary = summarizeSubscription({ ...base, discounts: [launch, expired, fixed] }, now);
     expect(summary.price).toMatchObject({ subtotal: 1200, total: 800 });
+    expect(billedAmountText(summary.price!)).toBe("$12.00, $8.00 / month after discount");
     expect(summary.price?.discounts.map((d) => discountText(d))).toEqual([
       "25% off (Launch) until March 1, 2027",
       "$1.00 off",
     ]);
+  });
+
+  it("a single Team seat still shows the seat math, and a discount its price after it", () => {
+    const summary = summarizeSubscription({
+      ...base,
+      planKey: "team",
+      unitAmount: 2_900,
+      discounts: [
+        { name: "Launch", percentOff: 20, amountOff: null, currency: null, endsAt: null },
+      ],
+    });
+    expect(billedAmountText(summary.price!)).toBe(
+      "1 seat × $29.00 = $29.00, $23.20 / month after discount",
+    );
+  });
+
+  it("a trial says when it ends and what happens without a card", () => {
+    const end = new Date("2026-12-17T12:00:00Z");
+    expect(
+      trialNoticeText("Pro", end, { hasPaymentMethod: false, withoutCard: "cancel", price: null }),
+    ).toBe(
+      "Your Pro trial ends on December 17, 2026. Add a payment method to keep Pro after it; without one, your subscription ends and you're back on Free.",
+    );
+    expect(
+      trialNoticeText("Pro", end, { hasPaymentMethod: false, withoutCard: "pause", price: null }),
+    ).toMatch(/without one, Pro is paused until you add one\.$/);
+    expect(
+      trialNoticeText("Pro", end, {
+        hasPaymentMethod: true,
+        withoutCard: "cancel",
+        price: "$12.00 / month",
+      }),
+    ).toBe(
+      "Your Pro trial ends on December 17, 2026. Then $12.00 / month is charged to your card on file.",
+    );
   });
 
   it("tax on top is said", () => {

@@ -227,13 +227,19 @@ export function pendingChangeText(change: PendingChangeSummary, locale?: string)
   return `Changes to ${plan} once its payment goes through${until}.`;
 }
 
-/** "$87.00 / month · 3 seats at $29.00 each", "$12.00 / month plus tax". */
+/**
+ * "3 seats × $29.00 = $87.00 / month"; with a discount in force, the price after it:
+ * "$12.00, $9.00 / month after discount"; "$12.00 / month plus tax".
+ */
 export function billedAmountText(price: BilledAmount, locale?: string): string {
   const money = (minor: number) => formatMoney(minor, price.currency, locale);
-  const base = `${money(price.total)} / ${price.interval}${price.plusTax ? " plus tax" : ""}`;
-  if (!price.perSeat && price.quantity === 1) return base;
-  const each = price.quantity > 1 ? ` at ${money(price.unitAmount)} each` : "";
-  return `${base} · ${seats(price.quantity)}${each}`;
+  const gross =
+    price.perSeat || price.quantity > 1
+      ? `${seats(price.quantity)} × ${money(price.unitAmount)} = ${money(price.subtotal)}`
+      : money(price.subtotal);
+  const tax = price.plusTax ? " plus tax" : "";
+  if (price.total === price.subtotal) return `${gross} / ${price.interval}${tax}`;
+  return `${gross}, ${money(price.total)} / ${price.interval} after discount${tax}`;
 }
 
 /** "20% off (Launch) until March 1, 2027", "$5.00 off". */
@@ -247,48 +253,4 @@ export function discountText(discount: DiscountData, locale?: string): string {
   const name = discount.name ? ` (${discount.name})` : "";
   const until = discount.endsAt ? ` until ${formatDate(new Date(discount.endsAt), locale)}` : "";
   return `${amount}${name}${until}`;
-}
-
-/**
- * The past-due banner: within the grace period, the date to fix the card by; after it (or once
- * Stripe marked the subscription unpaid) the plan is paused for non-payment until it is paid.
- */
-export function pastDueText(
-  planName: string,
-  graceEndsAt: Date | null,
-  now: Date,
-  locale?: string,
-): string {
-  if (graceEndsAt && graceEndsAt > now) {
-    return `Your last payment failed. Update your payment method before ${formatDate(graceEndsAt, locale)} to keep ${planName}.`;
-  }
-  return `Your ${planName} plan is paused because a payment failed. Pay the open invoice to restore it.`;
-}
-
-/**
- * The "Confirm your payment" banner: the open invoice's payment waits for the customer's bank
- * (3-D Secure). For an incomplete subscription it is the first payment, which starts the plan.
- */
-export function paymentActionText(planName: string, status: string, hasPlan = true): string {
-  if (status === "incomplete") {
-    return `Your bank needs you to confirm your first payment for ${planName}. Your plan starts once it is confirmed; until then you're on Free.`;
-  }
-  // Once the grace period is over (or the subscription is unpaid) the plan is already paused.
-  return hasPlan
-    ? `Your bank needs you to confirm your latest payment for ${planName}. Confirm it to keep your plan.`
-    : `Your bank needs you to confirm your latest payment for ${planName}. Confirm it to restore your plan.`;
-}
-
-/**
- * What the page says about a live subscription that grants nothing yet or for now (entitlements
- * say Free, so the page must too): an incomplete first payment, or a pause. Null otherwise.
- */
-export function inactiveStatusText(status: string, planName: string): string | null {
-  if (status === "incomplete") {
-    return `Your ${planName} subscription starts once its first payment goes through. Until then you're on Free.`;
-  }
-  if (status === "paused") {
-    return `Your ${planName} plan is paused, so you're on Free for now. Contact support to resume it.`;
-  }
-  return null;
 }

@@ -2,7 +2,14 @@ import { listCustomerSubscriptions } from "@/lib/billing/stripe/lists";
 import Stripe from "stripe";
 import { BillingActionError, toBillingActionError } from "@/lib/billing/sessions/errors";
 import { enforceBillingRateLimit } from "@/lib/billing/sessions/rate-limits";
-import { catalogEntryForLookupKey } from "@/lib/billing/catalog/plans";
+import {
+  CHECKOUT_OPTIONS,
+  catalogEntryForLookupKey,
+  type Plan,
+  type TrialTerms,
+} from "@/lib/billing/catalog/plans";
+import { parseSeats, seatLimits, trialOffer } from "@/lib/billing/catalog/offers";
+import { loadSubscriptions } from "@/lib/billing/access/subscriptions";
 import { isLiveSubscriptionStatus } from "@/lib/billing/access/current-subscription";
 import { findStripeCustomerId, getOrCreateStripeCustomer } from "@/lib/billing/customers";
 import { createPortalSessionUrl } from "@/lib/billing/sessions/portal";
@@ -12,6 +19,14 @@ import { syncStripeCustomer } from "@/lib/billing/sync/sync-customer";
 import { withLease } from "@/lib/lease";
 import { getStripe } from "@/lib/stripe";
 
+/** What the customer picked besides the price: seats (per-seat plans) and the free trial. */
+export type SubscriptionChoice = {
+  /** As the form sent it; checked against the plan's seat range. */
+  seats?: unknown;
+  /** Start with the plan's free trial (first subscription only). */
+  trial?: boolean;
+};
+
 /**
  * Where to send a user who picked a plan: a Checkout session when they have no live subscription,
  * otherwise the portal's confirm-this-plan flow, so nobody ever ends up with two subscriptions.
@@ -20,9 +35,13 @@ import { getStripe } from "@/lib/stripe";
 export async function startSubscription(
   userId: string,
   lookupKey: string,
+  choice: SubscriptionChoice = {},
 ): Promise<{ kind: "checkout" | "portal"; url: string }> {
   const entry = catalogEntryForLookupKey(lookupKey);
   if (!entry) throw new BillingActionError("unknown_plan");
+  const seats = parseSeats(entry.plan, choice.seats);
+  if (!seats.ok) throw new BillingActionError("invalid_seats", seats.message);
+  if (choice.trial && !entry.plan.trial) throw new BillingActionError("trial_unavailable");
   await enforceBillingRateLimit(userId);
 
   let customer: string;
@@ -46,10 +65,19 @@ export async function startSubscription(
       `checkout-create:${userId}`,
       async () => {
         await expireOpenCheckouts(customer);
-        if (await hasLiveSubscription(customer)) return { kind: "portal" as const };
+        const history = await listCustomerSubscriptions(getStripe(), customer);
+        if (history.some((s) => isLiveSubscriptionStatus(s.status))) {
+          return { kind: "portal" as const };
+        }
+        const trial = choice.trial ? await trialFor(userId, entry.plan, history) : null;
         return {
           kind: "checkout" as const,
-          url: await createCheckoutSession(userId, customer, priceId),
+          url: await createCheckoutSession(userId, customer, {
+            priceId,
+            plan: entry.plan,
+            seats: seats.seats,
+            trial,
+          }),
         };
       },
       CHECKOUT_LEASE,
@@ -110,6 +138,22 @@ export async function openCheckoutUrl(userId: string): Promise<string> {
 // Longer than a Stripe call with the SDK's retries, so the lease outlives the work it guards.
 const CHECKOUT_LEASE = { ttlMs: 120_000 } as const;
 
+/**
+ * The trial this user may start, judged on everything Stripe and our records know of their
+ * subscriptions (our records keep one whose Stripe customer was since deleted). None left: the
+ * action fails rather than silently charging someone who asked for a free trial.
+ */
+async function trialFor(
+  userId: string,
+  plan: Plan,
+  stripeHistory: readonly Stripe.Subscription[],
+): Promise<TrialTerms> {
+  const ours = await loadSubscriptions(userId);
+  const trial = trialOffer(plan, [...stripeHistory, ...ours]);
+  if (!trial) throw new BillingActionError("trial_used");
+  return trial;
+}
+
 async function hasLiveSubscription(customer: string): Promise<boolean> {
   const existing = await listCustomerSubscriptions(getStripe(), customer);
   return existing.some((s) => isLiveSubscriptionStatus(s.status));
@@ -131,22 +175,58 @@ async function expireOpenCheckouts(customer: string): Promise<void> {
   }
 }
 
-async function createCheckoutSession(
+type CheckoutTerms = { priceId: string; plan: Plan; seats: number; trial: TrialTerms | null };
+
+/** Pure: the Checkout Session parameters for a catalog price and the customer's choices. */
+export function checkoutSessionParams(
   userId: string,
   customer: string,
-  priceId: string,
-): Promise<string> {
-  const session = await getStripe().checkout.sessions.create({
+  { priceId, plan, seats, trial }: CheckoutTerms,
+): Stripe.Checkout.SessionCreateParams {
+  const range = seatLimits(plan);
+  return {
     mode: "subscription",
     customer,
     client_reference_id: userId,
-    line_items: [{ price: priceId, quantity: 1 }],
+    line_items: [
+      {
+        price: priceId,
+        quantity: seats,
+        // Per-seat plans: the customer can still change the number of seats in Checkout.
+        ...(plan.perSeat
+          ? {
+              adjustable_quantity: { enabled: true, minimum: range.min, maximum: range.max },
+            }
+          : {}),
+      },
+    ],
+    ...(CHECKOUT_OPTIONS.allowPromotionCodes ? { allow_promotion_codes: true } : {}),
+    // No card up front: Checkout asks for none while nothing is due.
+    ...(trial && !trial.cardUpFront ? { payment_method_collection: "if_required" as const } : {}),
     // Stripe fills in {CHECKOUT_SESSION_ID}; the return route verifies it belongs to the user.
     success_url: billingReturnUrl("checkout", "{CHECKOUT_SESSION_ID}"),
     cancel_url: billingReturnUrl("checkout_canceled"),
     metadata: { userId },
-    subscription_data: { metadata: { userId } },
-  });
+    subscription_data: {
+      metadata: { userId },
+      ...(trial
+        ? {
+            trial_period_days: trial.days,
+            trial_settings: { end_behavior: { missing_payment_method: trial.withoutCard } },
+          }
+        : {}),
+    },
+  };
+}
+
+async function createCheckoutSession(
+  userId: string,
+  customer: string,
+  terms: CheckoutTerms,
+): Promise<string> {
+  const session = await getStripe().checkout.sessions.create(
+    checkoutSessionParams(userId, customer, terms),
+  );
   if (!session.url) throw new Error(`Checkout session ${session.id} has no URL.`);
   return session.url;
 }

@@ -39,6 +39,10 @@ export const BILLING_ERROR_MESSAGES = {
   same_plan: "You're already on that plan.",
   checkout_mismatch: "That checkout session doesn't belong to your account.",
   checkout_not_open: "There is no checkout to continue. Choose a plan to start again.",
+  invalid_seats: "That number of seats isn't available for this plan.",
+  trial_unavailable: "That plan has no free trial.",
+  trial_used:
+    "The free trial is for your first subscription only, and you've had one. You can subscribe to the plan instead.",
   failed: "Something went wrong with billing. Nothing was changed; please try again.",
 } as const;
 

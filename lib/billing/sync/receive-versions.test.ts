@@ -56,7 +56,7 @@ describe("events at another API version than the SDK's", () => {
       const ids: string[] = [];
       for (let i = 0; i < 3; i++) {
         const { id, payload } = eventJson({
-          type: "product.created",
+          type: "coupon.created",
           object: { id: `prod_v${i}`, object: "product" },
           apiVersion: "2024-06-20",
         });
@@ -64,7 +64,7 @@ describe("events at another API version than the SDK's", () => {
         expect((await deliver(payload)).status).toBe(200);
       }
       const pinned = eventJson({
-        type: "product.created",
+        type: "coupon.created",
         object: { id: "prod_p", object: "product" },
       });
       expect((await deliver(pinned.payload)).status).toBe(200);

@@ -51,20 +51,55 @@ const ledgerRow = (id: string) => db.stripeEvent.findUnique({ where: { id } });
 describe("POST /api/webhooks/stripe", () => {
   it("accepts a correctly signed event of a type it does not handle: 200, recorded, ignored", async () => {
     const { id, payload } = eventJson({
-      type: "product.created",
-      object: { id: "prod_x", object: "product" },
+      type: "coupon.created",
+      object: { id: "co_x", object: "coupon" },
     });
     const res = await deliver(payload, sign(payload));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ received: true, outcome: "ignored" });
     const row = await ledgerRow(id);
     expect(row).toMatchObject({
-      type: "product.created",
+      type: "coupon.created",
       livemode: false,
       attempts: 1,
       lastError: null,
     });
     expect(row?.processedAt).toBeInstanceOf(Date);
+  });
+
+  it("a price.* event makes the plan cards read Stripe's prices again at once", async () => {
+    const { resolveCatalogPrices } = await import("@/lib/billing/catalog/prices");
+    const { createProMonthlyPrice } = await import("@/lib/billing/testing/customers");
+    const stripe = getStripe();
+    const old = await createProMonthlyPrice(stripe);
+    expect((await resolveCatalogPrices({ fresh: true })).byLookupKey.get("pro_monthly")?.id).toBe(
+      old.id,
+    );
+    const raised = await stripe.prices.create({
+      product: typeof old.product === "string" ? old.product : old.product.id,
+      currency: "usd",
+      unit_amount: 1_500,
+      recurring: { interval: "month" },
+      lookup_key: "pro_monthly",
+      transfer_lookup_key: true,
+      metadata: { plan: "pro" },
+    });
+    try {
+      // Cached: without the event, the old amount would show for up to five minutes.
+      expect((await resolveCatalogPrices()).byLookupKey.get("pro_monthly")?.id).toBe(old.id);
+      const { id, payload } = eventJson({
+        type: "price.created",
+        object: raised as unknown as Record<string, unknown>,
+      });
+      const res = await deliver(payload, sign(payload));
+      expect(await res.json()).toMatchObject({ outcome: "revalidated the catalog's prices" });
+      expect((await ledgerRow(id))?.processedAt).toBeInstanceOf(Date);
+      const fresh = (await resolveCatalogPrices()).byLookupKey.get("pro_monthly");
+      expect(fresh).toMatchObject({ id: raised.id, unit_amount: 1_500 });
+    } finally {
+      await stripe.prices.update(old.id, { lookup_key: "pro_monthly", transfer_lookup_key: true });
+      (await import("@/lib/billing/catalog/prices")).clearCatalogPriceCache();
+    }
   });
 
   it("records a type Stripe may add in the future the same way", async () => {
@@ -75,10 +110,10 @@ describe("POST /api/webhooks/stripe", () => {
   });
 
   it("refuses forged, tampered and missing signatures with 400 and writes nothing", async () => {
-    const { id, payload } = eventJson({ type: "product.created", object: { id: "prod_y" } });
+    const { id, payload } = eventJson({ type: "coupon.created", object: { id: "co_y" } });
     const forged = await deliver(payload, sign(payload, { secret: "whsec_not_the_right_one" }));
     expect(forged.status).toBe(400);
-    const tampered = await deliver(payload.replace("prod_y", "prod_z"), sign(payload));
+    const tampered = await deliver(payload.replace("co_y", "prod_z"), sign(payload));
     expect(tampered.status).toBe(400);
     expect((await deliver(payload, null)).status).toBe(400);
     expect((await deliver(payload, "t=1,v1=deadbeef")).status).toBe(400);
@@ -86,7 +121,7 @@ describe("POST /api/webhooks/stripe", () => {
   });
 
   it("refuses a signature whose timestamp is outside the 300 s tolerance", async () => {
-    const { id, payload } = eventJson({ type: "product.created", object: { id: "prod_old" } });
+    const { id, payload } = eventJson({ type: "coupon.created", object: { id: "prod_old" } });
     const stale = Math.floor(Date.now() / 1000) - 301;
     const res = await deliver(payload, sign(payload, { timestamp: stale }));
     expect(res.status).toBe(400);
@@ -101,7 +136,7 @@ describe("POST /api/webhooks/stripe", () => {
 
   it("refuses oversized bodies before parsing, with or without Content-Length", async () => {
     const { id, payload } = eventJson({
-      type: "product.created",
+      type: "coupon.created",
       object: { id: "prod_big", description: "x".repeat(600 * 1024) },
     });
     const declared = await deliver(payload, sign(payload));
@@ -282,7 +317,7 @@ describe("refused signatures: logged and counted, cheaply", () => {
 
       // Deliveries get through again (the secret was fixed): still worth a look, no longer failing.
       await new Promise((resolve) => setTimeout(resolve, 5));
-      const fixed = eventJson({ type: "product.created", object: { id: "prod_fixed" } });
+      const fixed = eventJson({ type: "coupon.created", object: { id: "prod_fixed" } });
       expect((await deliver(fixed.payload, sign(fixed.payload))).status).toBe(200);
       const recovered = await checkWebhookSignatures();
       expect(recovered.status).toBe("warn");

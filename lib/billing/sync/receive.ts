@@ -1,5 +1,6 @@
 import Stripe from "stripe";
 import { z } from "zod";
+import { clearCatalogPriceCache } from "@/lib/billing/catalog/prices";
 import { idOf } from "@/lib/billing/stripe/ids";
 import { recordEventAndRequestSync } from "@/lib/billing/sync/queue";
 import { refuseSignature, rejectionReasonOf } from "@/lib/billing/sync/webhook-rejections";
@@ -37,6 +38,25 @@ export const HANDLED_EVENT_TYPES = [
   // Test mode: a test clock finished advancing, so its customers' time and objects moved.
   "test_helpers.test_clock.ready",
 ] as const satisfies readonly Stripe.Event.Type[];
+
+/**
+ * Catalog changes: no customer to sync, but the cached price list that the plan cards and the
+ * pricing page show is read from Stripe again (catalog/prices.ts).
+ */
+export const CATALOG_EVENT_TYPES = [
+  "price.created",
+  "price.updated",
+  "price.deleted",
+  "product.created",
+  "product.updated",
+  "product.deleted",
+] as const satisfies readonly Stripe.Event.Type[];
+
+/** Every type the webhook endpoint subscribes to (stripe:setup, billing:doctor). */
+export const WEBHOOK_EVENT_TYPES: readonly Stripe.Event.Type[] = [
+  ...HANDLED_EVENT_TYPES,
+  ...CATALOG_EVENT_TYPES,
+];
 
 type HandledEvent = Extract<Stripe.Event, { type: (typeof HANDLED_EVENT_TYPES)[number] }>;
 
@@ -101,6 +121,8 @@ export async function handleStripeWebhook(
 
   try {
     const recorded = await recordEvent(event);
+    // Even a copy: the cache may have been filled again since the first delivery.
+    if (isCatalogEvent(event)) clearCatalogPriceCache();
     if (!recorded.inserted) {
       return { status: 200, body: { received: true, duplicate: true }, drain: false };
     }
@@ -145,11 +167,13 @@ function recordEvent(event: Stripe.Event) {
   const customerId = isHandled(event) ? customerIdOf(event) : null;
   const outcomeIfNoSync = testClockId
     ? "queued a sync of the test clock's customers"
-    : !isHandled(event)
-      ? "ignored"
-      : customerId
-        ? "skipped: customer not created by this app"
-        : "skipped: event has no customer";
+    : isCatalogEvent(event)
+      ? "revalidated the catalog's prices"
+      : !isHandled(event)
+        ? "ignored"
+        : customerId
+          ? "skipped: customer not created by this app"
+          : "skipped: event has no customer";
   return recordEventAndRequestSync({
     id: event.id,
     type: event.type,
@@ -159,6 +183,10 @@ function recordEvent(event: Stripe.Event) {
     testClockId,
     outcomeIfNoSync,
   });
+}
+
+function isCatalogEvent(event: Stripe.Event): boolean {
+  return (CATALOG_EVENT_TYPES as readonly string[]).includes(event.type);
 }
 
 function isHandled(event: Stripe.Event): event is HandledEvent {

@@ -29,7 +29,7 @@ describe("a subscription Stripe marks unpaid", () => {
     const { createTestUser } = await import("@/lib/billing/testing/users");
     const { getEntitlements } = await import("@/lib/billing/access/entitlements");
     const { loadBillingOverview } = await import("@/lib/billing/page/overview");
-    const { pastDueText } = await import("@/lib/billing/page/subscription-summary");
+    const { pastDueText } = await import("@/lib/billing/page/alert-texts");
 
     const user = await createTestUser("unpaid");
     const customerId = await getOrCreateStripeCustomer(user.id);

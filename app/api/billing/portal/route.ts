@@ -18,6 +18,9 @@ const API_STATUS: Record<BillingErrorCode, number> = {
   unknown_plan: 400,
   checkout_mismatch: 400,
   checkout_not_open: 409,
+  invalid_seats: 400,
+  trial_unavailable: 400,
+  trial_used: 409,
   failed: 502,
 };
 

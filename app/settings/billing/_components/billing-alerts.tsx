@@ -4,7 +4,7 @@ import {
   inactiveStatusText,
   pastDueText,
   paymentActionText,
-} from "@/lib/billing/page/subscription-summary";
+} from "@/lib/billing/page/alert-texts";
 import { continueCheckout } from "../actions";
 import { PortalButton } from "./portal-button";
 import { SubmitButton } from "./submit-button";
