@@ -1,6 +1,8 @@
 "use client";
 
 import Link from "next/link";
+import { RotateCw } from "lucide-react";
+import { Button } from "@/components/ui/button";
 
 /**
  * Shown when a page fails on the server (the database or Stripe unreachable, a bug): a plain
@@ -16,28 +18,25 @@ export default function ErrorPage({ error, retry }: { error: unknown; retry: () 
   return (
     <section className="mx-auto max-w-md py-12 text-center" role="alert">
       <h1 className="text-2xl font-semibold">Something went wrong</h1>
-      <p className="mt-3 text-slate-600">
+      <p className="text-muted-foreground mt-3">
         This page could not be loaded just now. It is usually brief: please try again in a moment.
       </p>
       <div className="mt-6 flex justify-center gap-3">
-        <button
-          type="button"
-          onClick={() => retry()}
-          className="rounded-md bg-slate-900 px-5 py-2.5 text-sm font-medium text-white hover:bg-slate-700"
-        >
+        <Button type="button" onClick={() => retry()}>
+          <RotateCw aria-hidden="true" />
           Try again
-        </button>
-        <Link
-          href="/"
-          className="rounded-md px-5 py-2.5 text-sm font-medium text-slate-700 hover:bg-slate-100"
-        >
-          Go home
-        </Link>
+        </Button>
+        <Button asChild variant="ghost">
+          <Link href="/">Go home</Link>
+        </Button>
       </div>
       {digest && (
-        <p className="mt-8 text-xs text-slate-500">
+        <p className="text-muted-foreground mt-8 text-xs">
           If it keeps happening, contact support with this reference:{" "}
-          <code className="rounded bg-slate-100 px-1.5 py-0.5" data-testid="error-reference">
+          <code
+            className="bg-muted text-foreground rounded px-1.5 py-0.5"
+            data-testid="error-reference"
+          >
             {digest}
           </code>
         </p>

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { ReceiptText } from "lucide-react";
+import { Button } from "@/components/ui/button";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -11,20 +13,46 @@ export const metadata: Metadata = {
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body className="min-h-screen">
-        <header className="border-b border-slate-200 bg-white">
-          <div className="mx-auto flex max-w-5xl items-center justify-between px-6 py-4">
-            <Link href="/" className="font-semibold tracking-tight">
+      <body className="flex min-h-screen flex-col">
+        <header className="bg-background border-b">
+          <div className="mx-auto flex w-full max-w-5xl items-center justify-between gap-4 px-6 py-3">
+            <Link
+              href="/"
+              className="focus-visible:ring-ring/50 flex items-center gap-2 rounded-md font-semibold tracking-tight outline-none focus-visible:ring-[3px]"
+            >
+              <ReceiptText className="size-5" aria-hidden="true" />
               Billing Done Right
             </Link>
-            <nav className="flex gap-4 text-sm text-slate-600">
-              <Link href="/settings" className="hover:text-slate-900">
-                Account
-              </Link>
+            <nav className="flex items-center gap-1 text-sm">
+              <Button asChild variant="ghost" size="sm">
+                <Link href="/pricing">Pricing</Link>
+              </Button>
+              <Button asChild variant="ghost" size="sm">
+                <Link href="/settings">Account</Link>
+              </Button>
             </nav>
           </div>
         </header>
-        <main className="mx-auto max-w-5xl px-6 py-10">{children}</main>
+        <main className="mx-auto w-full max-w-5xl flex-1 px-6 py-10">{children}</main>
+        <footer className="text-muted-foreground border-t text-sm">
+          <div className="mx-auto flex w-full max-w-5xl flex-wrap items-center justify-between gap-4 px-6 py-6">
+            <p>Billing Done Right</p>
+            <nav aria-label="Legal" className="flex gap-4">
+              <Link
+                href="/privacy"
+                className="hover:text-foreground underline-offset-4 hover:underline"
+              >
+                Privacy
+              </Link>
+              <Link
+                href="/terms"
+                className="hover:text-foreground underline-offset-4 hover:underline"
+              >
+                Terms
+              </Link>
+            </nav>
+          </div>
+        </footer>
       </body>
     </html>
   );

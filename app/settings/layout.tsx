@@ -1,5 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { LogOut } from "lucide-react";
+import { Button } from "@/components/ui/button";
 import { requireUser } from "@/lib/auth/require-user";
 import { signOutAction } from "./actions";
 
@@ -14,27 +16,21 @@ export default async function SettingsLayout({ children }: { children: ReactNode
   return (
     <div className="grid gap-8 md:grid-cols-[200px_1fr]">
       <aside>
-        <p className="truncate text-sm text-slate-500" data-testid="signed-in-as">
+        <p className="text-muted-foreground truncate text-sm" data-testid="signed-in-as">
           {user.email}
         </p>
         <nav aria-label="Settings" className="mt-4 flex flex-col gap-1 text-sm">
           {NAV.map((item) => (
-            <Link
-              key={item.href}
-              href={item.href}
-              className="rounded-md px-3 py-2 text-slate-700 hover:bg-slate-100"
-            >
-              {item.label}
-            </Link>
+            <Button key={item.href} asChild variant="ghost" className="justify-start">
+              <Link href={item.href}>{item.label}</Link>
+            </Button>
           ))}
         </nav>
         <form action={signOutAction} className="mt-6">
-          <button
-            type="submit"
-            className="rounded-md px-3 py-2 text-sm text-slate-600 hover:bg-slate-100"
-          >
+          <Button type="submit" variant="ghost" className="text-muted-foreground justify-start">
+            <LogOut aria-hidden="true" />
             Sign out
-          </button>
+          </Button>
         </form>
       </aside>
       <div>{children}</div>

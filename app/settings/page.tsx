@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Card } from "@/components/ui/card";
 import { requireUser } from "@/lib/auth/require-user";
 
 export const metadata: Metadata = { title: "Account" };
@@ -8,16 +9,18 @@ export default async function AccountPage() {
   return (
     <section>
       <h1 className="text-2xl font-semibold">Account</h1>
-      <dl className="mt-6 divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">
-        <div className="flex justify-between px-4 py-3 text-sm">
-          <dt className="text-slate-500">Sign-in email</dt>
-          <dd>{user.email}</dd>
-        </div>
-        <div className="flex justify-between px-4 py-3 text-sm">
-          <dt className="text-slate-500">Name</dt>
-          <dd>{user.name ?? "—"}</dd>
-        </div>
-      </dl>
+      <Card className="mt-6 gap-0 py-0">
+        <dl className="divide-y">
+          <div className="flex justify-between gap-4 px-4 py-3 text-sm">
+            <dt className="text-muted-foreground">Sign-in email</dt>
+            <dd className="break-all">{user.email}</dd>
+          </div>
+          <div className="flex justify-between gap-4 px-4 py-3 text-sm">
+            <dt className="text-muted-foreground">Name</dt>
+            <dd>{user.name ?? "—"}</dd>
+          </div>
+        </dl>
+      </Card>
     </section>
   );
 }

@@ -1,5 +1,11 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { CircleAlert, Mail } from "lucide-react";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
 import { oauthProviders } from "@/lib/auth";
 import { currentUser } from "@/lib/auth/require-user";
 import { safeCallbackPath } from "@/lib/auth/safe-callback";
@@ -31,51 +37,48 @@ export default async function SignInPage({ searchParams }: Props) {
 
   return (
     <section className="mx-auto max-w-sm">
-      <h1 className="text-2xl font-semibold">Sign in</h1>
-      <p className="mt-2 text-sm text-slate-600">
-        We will email you a link to sign in. No password.
-      </p>
-      {error && (
-        <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-      )}
-      <form action={signInWithEmail} className="mt-6 space-y-3">
-        <input type="hidden" name="callbackUrl" value={callbackUrl} />
-        <label className="block text-sm font-medium" htmlFor="email">
-          Email
-        </label>
-        <input
-          id="email"
-          name="email"
-          type="email"
-          required
-          autoComplete="email"
-          className="w-full rounded-md border border-slate-300 px-3 py-2"
-        />
-        <button
-          type="submit"
-          className="w-full rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700"
-        >
-          Email me a sign-in link
-        </button>
-      </form>
-      {oauthProviders.length > 0 && (
-        <div className="mt-6 space-y-2 border-t border-slate-200 pt-6">
-          {oauthProviders.map((provider) => (
-            <form key={provider.id} action={signInWithProvider}>
-              <input type="hidden" name="provider" value={provider.id} />
-              <input type="hidden" name="callbackUrl" value={callbackUrl} />
-              <button
-                type="submit"
-                className="w-full rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium hover:bg-slate-50"
-              >
-                Continue with {provider.name}
-              </button>
-            </form>
-          ))}
-        </div>
-      )}
+      <Card>
+        <CardHeader>
+          <CardTitle>
+            <h1 className="text-2xl font-semibold">Sign in</h1>
+          </CardTitle>
+          <CardDescription>
+            <p>We will email you a link to sign in. No password.</p>
+          </CardDescription>
+        </CardHeader>
+        <CardContent className="space-y-6">
+          {error && (
+            <Alert variant="destructive">
+              <CircleAlert aria-hidden="true" />
+              <AlertDescription>
+                <p>{error}</p>
+              </AlertDescription>
+            </Alert>
+          )}
+          <form action={signInWithEmail} className="space-y-3">
+            <input type="hidden" name="callbackUrl" value={callbackUrl} />
+            <Label htmlFor="email">Email</Label>
+            <Input id="email" name="email" type="email" required autoComplete="email" />
+            <Button type="submit" className="w-full">
+              <Mail aria-hidden="true" />
+              Email me a sign-in link
+            </Button>
+          </form>
+          {oauthProviders.length > 0 && (
+            <div className="space-y-2 border-t pt-6">
+              {oauthProviders.map((provider) => (
+                <form key={provider.id} action={signInWithProvider}>
+                  <input type="hidden" name="provider" value={provider.id} />
+                  <input type="hidden" name="callbackUrl" value={callbackUrl} />
+                  <Button type="submit" variant="outline" className="w-full">
+                    Continue with {provider.name}
+                  </Button>
+                </form>
+              ))}
+            </div>
+          )}
+        </CardContent>
+      </Card>
     </section>
   );
 }

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { Inbox } from "lucide-react";
+import { Card, CardContent } from "@/components/ui/card";
 import { recentOutboxEmails } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
 
@@ -13,27 +15,34 @@ export default async function OutboxPage() {
   return (
     <section>
       <h1 className="text-2xl font-semibold">Outbox</h1>
-      <p className="mt-2 text-sm text-slate-600">
+      <p className="text-muted-foreground mt-2 text-sm">
         No SMTP server is configured, so emails land here instead of being sent.
       </p>
       {emails.length === 0 ? (
-        <p className="mt-6 text-slate-500">No emails yet.</p>
+        <p className="text-muted-foreground mt-6 flex items-center gap-2">
+          <Inbox className="size-4" aria-hidden="true" />
+          No emails yet.
+        </p>
       ) : (
         <ul className="mt-6 space-y-3">
           {emails.map((email) => (
-            <li key={email.id} className="rounded-lg border border-slate-200 bg-white p-4">
-              <p className="text-sm text-slate-500">
-                {email.createdAt.toISOString()} · to {email.to}
-              </p>
-              <p className="font-medium">{email.subject}</p>
-              {email.url && (
-                <a
-                  href={email.url}
-                  className="mt-2 inline-block break-all text-sm text-blue-700 underline"
-                >
-                  {email.url}
-                </a>
-              )}
+            <li key={email.id}>
+              <Card className="gap-0 py-4">
+                <CardContent className="px-4">
+                  <p className="text-muted-foreground text-sm">
+                    {email.createdAt.toISOString()} · to {email.to}
+                  </p>
+                  <p className="font-medium">{email.subject}</p>
+                  {email.url && (
+                    <a
+                      href={email.url}
+                      className="text-primary mt-2 inline-block text-sm break-all underline underline-offset-4"
+                    >
+                      {email.url}
+                    </a>
+                  )}
+                </CardContent>
+              </Card>
             </li>
           ))}
         </ul>

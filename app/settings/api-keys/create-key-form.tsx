@@ -1,6 +1,11 @@
 "use client";
 
 import { useActionState } from "react";
+import { CircleAlert, CircleCheck } from "lucide-react";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
 import { createApiKeyAction, type CreateKeyState } from "./actions";
 
 export function CreateKeyForm() {
@@ -8,36 +13,41 @@ export function CreateKeyForm() {
   return (
     <div className="space-y-3">
       <form action={action} className="flex flex-wrap items-end gap-2">
-        <label className="flex flex-col text-sm">
-          <span className="font-medium">Key name</span>
-          <input
+        <div className="grid gap-2">
+          <Label htmlFor="api-key-name">Key name</Label>
+          <Input
+            id="api-key-name"
             name="name"
             required
             maxLength={60}
             placeholder="CI deploys"
-            className="mt-1 rounded-md border border-slate-300 px-3 py-2"
+            className="w-64"
           />
-        </label>
-        <button
-          type="submit"
-          disabled={pending}
-          className="rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700 disabled:opacity-60"
-        >
+        </div>
+        <Button type="submit" disabled={pending}>
           Create key
-        </button>
+        </Button>
       </form>
       {state.error && (
-        <p role="alert" className="text-sm text-red-700">
-          {state.error}
-        </p>
+        <Alert variant="destructive">
+          <CircleAlert aria-hidden="true" />
+          <AlertDescription>
+            <p>{state.error}</p>
+          </AlertDescription>
+        </Alert>
       )}
       {state.secret && (
-        <div role="status" className="rounded-md bg-emerald-50 p-3 text-sm text-emerald-900">
-          <p>Copy this key now; it will not be shown again:</p>
-          <code data-testid="new-api-key" className="mt-1 block break-all font-mono">
-            {state.secret}
-          </code>
-        </div>
+        <Alert variant="success" role="status">
+          <CircleCheck aria-hidden="true" />
+          <AlertTitle className="line-clamp-none">
+            Copy this key now; it will not be shown again:
+          </AlertTitle>
+          <AlertDescription>
+            <code data-testid="new-api-key" className="block font-mono break-all">
+              {state.secret}
+            </code>
+          </AlertDescription>
+        </Alert>
       )}
     </div>
   );

@@ -1,6 +1,17 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { CalendarClock, CreditCard, FlaskConical, Server } from "lucide-react";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import {
+  Card,
+  CardContent,
+  CardDescription,
+  CardFooter,
+  CardHeader,
+  CardTitle,
+} from "@/components/ui/card";
 import { requireUser } from "@/lib/auth/require-user";
 import { loadBillingOverview } from "@/lib/billing/page/overview";
 import { loadPlanPrices } from "@/lib/billing/catalog/prices";
@@ -66,102 +77,114 @@ export default async function BillingPage({ searchParams }: Props) {
       <header className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold">Billing</h1>
         {overview.mode === "test" && (
-          <span className="rounded-full bg-amber-100 px-2.5 py-0.5 text-xs font-medium text-amber-900">
+          <Badge variant="warning">
+            <FlaskConical aria-hidden="true" />
             Test mode
-          </span>
+          </Badge>
         )}
         {overview.emulator && (
-          <span className="rounded-full bg-violet-100 px-2.5 py-0.5 text-xs font-medium text-violet-900">
+          <Badge variant="outline">
+            <Server aria-hidden="true" />
             Local Stripe emulator
-          </span>
+          </Badge>
         )}
       </header>
 
       <BillingAlerts overview={overview} notice={notice} locale={locale} />
 
-      <div className="rounded-lg border border-slate-200 bg-white p-6" data-testid="current-plan">
-        <p className="text-sm text-slate-500">Current plan</p>
-        {sub && summary ? (
-          <>
-            <div className="mt-1 flex flex-wrap items-baseline gap-3">
-              <h2 className="text-xl font-semibold">{summary.planName}</h2>
+      <Card data-testid="current-plan">
+        <CardHeader>
+          <CardDescription>
+            <p>Current plan</p>
+          </CardDescription>
+          {sub && summary ? (
+            <div className="flex flex-wrap items-baseline gap-3">
+              <CardTitle>
+                <h2 className="text-xl">{summary.planName}</h2>
+              </CardTitle>
               {summary.price && (
-                <span className="text-slate-600" data-testid="subscription-price">
+                <span className="text-muted-foreground" data-testid="subscription-price">
                   {billedAmountText(summary.price, locale)}
                 </span>
               )}
-              <span
+              <Badge
+                variant={summary.pastDue ? "destructive" : "secondary"}
                 data-testid="subscription-status"
-                className="rounded-full bg-slate-100 px-2.5 py-0.5 text-xs font-medium"
               >
                 {summary.statusLabel}
-              </span>
+              </Badge>
             </div>
-            {summary.price?.discounts.map((discount, i) => (
-              <p
-                key={i}
-                className="mt-1 text-sm text-emerald-800"
-                data-testid="subscription-discount"
-              >
-                {discountText(discount, locale)}
-              </p>
-            ))}
-            {summary.next.kind !== "none" && (
-              <p className="mt-2 text-sm text-slate-700" data-testid="subscription-next">
-                {NEXT_LABELS[summary.next.kind]} {date(summary.next.at)}
-              </p>
-            )}
-            {summary.pendingChange && (
-              <div
-                className="mt-3 flex flex-wrap items-center justify-between gap-3 rounded-md bg-sky-50 px-3 py-2 text-sm text-sky-900"
-                data-testid="pending-change"
-              >
-                <p>{pendingChangeText(summary.pendingChange, locale)}</p>
-                {summary.pendingChange.source === "schedule" && (
-                  <PortalButton flow="manage">Keep my current plan</PortalButton>
-                )}
-              </div>
-            )}
-            {sub.unknownPrice && (
-              <p className="mt-2 text-sm text-amber-800">
-                This subscription uses a price this app does not sell. Please contact support.
-              </p>
-            )}
-          </>
-        ) : (
-          <>
-            <h2 className="mt-1 text-xl font-semibold">Free</h2>
-            {ended ? (
-              <p className="mt-2 text-sm text-slate-600" data-testid="past-subscription">
-                Your {planWithTerms(ended.summary.planName, ended.interval, ended.quantity, false)}{" "}
-                subscription ended
-                {ended.endedAt ? ` on ${date(ended.endedAt)}` : ""}. Choose a plan below to
-                subscribe again.
-              </p>
-            ) : (
-              <p className="mt-2 text-sm text-slate-600">Upgrade to unlock API access.</p>
-            )}
-          </>
-        )}
-        <div className="mt-5 flex flex-wrap gap-2">
-          <PortalButton flow="manage" variant="primary">
+          ) : (
+            <CardTitle>
+              <h2 className="text-xl">Free</h2>
+            </CardTitle>
+          )}
+        </CardHeader>
+        <CardContent className="space-y-2 text-sm">
+          {sub && summary ? (
+            <>
+              {summary.price?.discounts.map((discount, i) => (
+                <p key={i} className="text-success" data-testid="subscription-discount">
+                  {discountText(discount, locale)}
+                </p>
+              ))}
+              {summary.next.kind !== "none" && (
+                <p data-testid="subscription-next">
+                  {NEXT_LABELS[summary.next.kind]} {date(summary.next.at)}
+                </p>
+              )}
+              {summary.pendingChange && (
+                <Alert role="note" className="bg-muted/50" data-testid="pending-change">
+                  <CalendarClock aria-hidden="true" />
+                  <AlertDescription className="text-foreground flex flex-wrap items-center justify-between gap-3">
+                    <p>{pendingChangeText(summary.pendingChange, locale)}</p>
+                    {summary.pendingChange.source === "schedule" && (
+                      <PortalButton flow="manage">Keep my current plan</PortalButton>
+                    )}
+                  </AlertDescription>
+                </Alert>
+              )}
+              {sub.unknownPrice && (
+                <p className="text-warning">
+                  This subscription uses a price this app does not sell. Please contact support.
+                </p>
+              )}
+            </>
+          ) : ended ? (
+            <p className="text-muted-foreground" data-testid="past-subscription">
+              Your {planWithTerms(ended.summary.planName, ended.interval, ended.quantity, false)}{" "}
+              subscription ended
+              {ended.endedAt ? ` on ${date(ended.endedAt)}` : ""}. Choose a plan below to subscribe
+              again.
+            </p>
+          ) : (
+            <p className="text-muted-foreground">Upgrade to unlock API access.</p>
+          )}
+        </CardContent>
+        <CardFooter className="flex-wrap gap-2">
+          <PortalButton flow="manage" variant="default">
             Manage billing
           </PortalButton>
           {summary?.changeable && <PortalButton flow="change_plan">Change plan</PortalButton>}
-          {live && <PortalButton flow="payment_method">Update payment method</PortalButton>}
+          {live && (
+            <PortalButton flow="payment_method">
+              <CreditCard aria-hidden="true" />
+              Update payment method
+            </PortalButton>
+          )}
           {summary?.changeable && (
             <>
               {summary.cancellationScheduled ? (
                 <PortalButton flow="manage">Resume subscription</PortalButton>
               ) : (
-                <PortalButton flow="cancel" variant="danger">
+                <PortalButton flow="cancel" className="text-destructive hover:text-destructive">
                   Cancel subscription
                 </PortalButton>
               )}
             </>
           )}
-        </div>
-      </div>
+        </CardFooter>
+      </Card>
 
       <div>
         <h2 className="mb-3 text-lg font-semibold">{live ? "Switch plan" : "Choose a plan"}</h2>
@@ -170,24 +193,28 @@ export default async function BillingPage({ searchParams }: Props) {
           hasLiveSubscription={live}
           scheduled={summary?.pendingChange?.source === "schedule" ? summary.pendingChange : null}
           prices={planPrices}
+          trialOffers={overview.trialOffers}
           locale={locale}
         />
       </div>
 
       <div>
         <h2 className="mb-3 text-lg font-semibold">Payment method</h2>
-        <div className="rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="card">
-          {overview.paymentMethod ? (
-            <span>
-              {overview.paymentMethod.label}
-              {overview.paymentMethod.expMonth && overview.paymentMethod.expYear
-                ? ` · expires ${String(overview.paymentMethod.expMonth).padStart(2, "0")}/${overview.paymentMethod.expYear}`
-                : ""}
-            </span>
-          ) : (
-            <span className="text-slate-500">No payment method on file.</span>
-          )}
-        </div>
+        <Card className="py-4" data-testid="card">
+          <CardContent className="flex items-center gap-2 px-4 text-sm">
+            <CreditCard className="text-muted-foreground size-4" aria-hidden="true" />
+            {overview.paymentMethod ? (
+              <span>
+                {overview.paymentMethod.label}
+                {overview.paymentMethod.expMonth && overview.paymentMethod.expYear
+                  ? ` · expires ${String(overview.paymentMethod.expMonth).padStart(2, "0")}/${overview.paymentMethod.expYear}`
+                  : ""}
+              </span>
+            ) : (
+              <span className="text-muted-foreground">No payment method on file.</span>
+            )}
+          </CardContent>
+        </Card>
       </div>
 
       <div>

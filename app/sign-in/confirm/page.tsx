@@ -1,5 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { CircleAlert } from "lucide-react";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import {
+  Card,
+  CardContent,
+  CardDescription,
+  CardFooter,
+  CardHeader,
+  CardTitle,
+} from "@/components/ui/card";
 import { parseSignInConfirmation } from "@/lib/auth/sign-in-link";
 import { env } from "@/lib/env";
 
@@ -23,36 +34,56 @@ export default async function ConfirmSignInPage({ searchParams }: Props) {
   if (!link.ok) {
     return (
       <section className="mx-auto max-w-sm">
-        <h1 className="text-2xl font-semibold">Sign in</h1>
-        <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-          This sign-in link is not valid: it is incomplete or was changed. Request a new link and
-          open it straight from the email.
-        </p>
-        <Link href="/sign-in" className="mt-4 inline-block text-sm underline">
-          Request a new link
-        </Link>
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              <h1 className="text-2xl font-semibold">Sign in</h1>
+            </CardTitle>
+          </CardHeader>
+          <CardContent className="space-y-4">
+            <Alert variant="destructive">
+              <CircleAlert aria-hidden="true" />
+              <AlertDescription>
+                <p>
+                  This sign-in link is not valid: it is incomplete or was changed. Request a new
+                  link and open it straight from the email.
+                </p>
+              </AlertDescription>
+            </Alert>
+            <Button asChild variant="link" className="h-auto px-0">
+              <Link href="/sign-in">Request a new link</Link>
+            </Button>
+          </CardContent>
+        </Card>
       </section>
     );
   }
 
   return (
     <section className="mx-auto max-w-sm">
-      <h1 className="text-2xl font-semibold break-all">{`Sign in as ${link.email}`}</h1>
-      <p className="mt-2 text-sm text-slate-600">
-        Press the button to finish signing in. The link works once, for an hour.
-      </p>
-      {/* A plain POST form: works without JavaScript, and no link scanner submits it. */}
-      <form method="post" action={link.action} className="mt-6">
-        <button
-          type="submit"
-          className="w-full rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700"
-        >
-          Sign in
-        </button>
-      </form>
-      <p className="mt-6 text-sm text-slate-500">
-        Not you, or did not ask to sign in? Close this page; nothing happens without the button.
-      </p>
+      <Card>
+        <CardHeader>
+          <CardTitle>
+            <h1 className="text-2xl leading-tight font-semibold break-all">{`Sign in as ${link.email}`}</h1>
+          </CardTitle>
+          <CardDescription>
+            <p>Press the button to finish signing in. The link works once, for an hour.</p>
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          {/* A plain POST form: works without JavaScript, and no link scanner submits it. */}
+          <form method="post" action={link.action}>
+            <Button type="submit" className="w-full">
+              Sign in
+            </Button>
+          </form>
+        </CardContent>
+        <CardFooter>
+          <p className="text-muted-foreground text-sm">
+            Not you, or did not ask to sign in? Close this page; nothing happens without the button.
+          </p>
+        </CardFooter>
+      </Card>
     </section>
   );
 }

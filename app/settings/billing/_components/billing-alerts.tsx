@@ -1,18 +1,30 @@
+import { CircleAlert, CircleCheck, CreditCard, Info, TriangleAlert } from "lucide-react";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
 import type { BillingOverview } from "@/lib/billing/page/overview";
 import type { BillingNotice } from "@/lib/billing/sessions/returns";
+import { billedAmountText } from "@/lib/billing/page/subscription-summary";
 import {
   inactiveStatusText,
   pastDueText,
   paymentActionText,
+  trialNoticeText,
 } from "@/lib/billing/page/alert-texts";
+import { PLANS, isPlanKey } from "@/lib/billing/catalog/plans";
 import { continueCheckout } from "../actions";
 import { PortalButton } from "./portal-button";
 import { SubmitButton } from "./submit-button";
 
-const NOTICE_STYLES = {
-  error: "bg-red-50 text-red-800",
-  success: "bg-emerald-50 text-emerald-800",
-  info: "bg-slate-100 text-slate-700",
+const NOTICE_VARIANTS = {
+  error: "destructive",
+  success: "success",
+  info: "default",
+} as const;
+
+const NOTICE_ICONS = {
+  error: CircleAlert,
+  success: CircleCheck,
+  info: Info,
 } as const;
 
 /** The billing page's banners: a one-off notice, then whatever needs the customer's attention. */
@@ -30,47 +42,80 @@ export function BillingAlerts({
   const sub = overview.subscription;
   const summary = sub?.summary;
   const inactiveText = sub && summary ? inactiveStatusText(sub.status, summary.planName) : null;
+  const NoticeIcon = notice ? NOTICE_ICONS[notice.tone] : null;
+  const trialPlan = sub?.planKey && isPlanKey(sub.planKey) ? PLANS[sub.planKey] : null;
+  const trialText =
+    sub && summary && sub.status === "trialing" && sub.trialEnd && !summary.cancellationScheduled
+      ? trialNoticeText(
+          summary.planName,
+          sub.trialEnd,
+          {
+            hasPaymentMethod: overview.paymentMethod !== null,
+            withoutCard: trialPlan?.trial?.withoutCard ?? "create_invoice",
+            price: summary.price ? billedAmountText(summary.price, locale) : null,
+          },
+          locale,
+        )
+      : null;
   return (
     <>
-      {notice && (
-        <div
+      {notice && NoticeIcon && (
+        <Alert
+          variant={NOTICE_VARIANTS[notice.tone]}
           role={notice.tone === "error" ? "alert" : "status"}
           data-testid="billing-notice"
-          className={`flex flex-wrap items-center justify-between gap-3 rounded-md px-4 py-3 text-sm ${NOTICE_STYLES[notice.tone]}`}
         >
-          <p>{notice.text}</p>
-          {notice.code === "checkout_open" && (
-            <form action={continueCheckout}>
-              <SubmitButton variant="primary" pendingLabel="Opening checkout…">
-                Continue checkout
-              </SubmitButton>
-            </form>
-          )}
-        </div>
+          <NoticeIcon aria-hidden="true" />
+          <AlertDescription className="flex flex-wrap items-center justify-between gap-3">
+            <p>{notice.text}</p>
+            {notice.code === "checkout_open" && (
+              <form action={continueCheckout}>
+                <SubmitButton variant="default" pendingLabel="Opening checkout…">
+                  Continue checkout
+                </SubmitButton>
+              </form>
+            )}
+          </AlertDescription>
+        </Alert>
+      )}
+
+      {trialText && (
+        <Alert data-testid="trial-notice">
+          <Info aria-hidden="true" />
+          <AlertDescription className="flex flex-wrap items-center justify-between gap-3">
+            <p>{trialText}</p>
+            {!overview.paymentMethod && (
+              <PortalButton flow="payment_method" variant="default">
+                <CreditCard aria-hidden="true" />
+                Add a payment method
+              </PortalButton>
+            )}
+          </AlertDescription>
+        </Alert>
       )}
 
       {overview.otherLiveSubscriptions.length > 0 && (
-        <div
-          role="alert"
-          data-testid="several-subscriptions"
-          className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900"
-        >
-          You have {overview.otherLiveSubscriptions.length + 1} active subscriptions, and each is
-          billed:{" "}
-          {[sub, ...overview.otherLiveSubscriptions].map((s) => s?.summary.planName).join(" and ")}.
-          Your account uses {summary?.planName}. Cancel the one you don&apos;t need in Manage
-          billing, or contact support.
-        </div>
+        <Alert variant="warning" data-testid="several-subscriptions">
+          <TriangleAlert aria-hidden="true" />
+          <AlertDescription>
+            <p>
+              You have {overview.otherLiveSubscriptions.length + 1} active subscriptions, and each
+              is billed:{" "}
+              {[sub, ...overview.otherLiveSubscriptions]
+                .map((s) => s?.summary.planName)
+                .join(" and ")}
+              . Your account uses {summary?.planName}. Cancel the one you don&apos;t need in Manage
+              billing, or contact support.
+            </p>
+          </AlertDescription>
+        </Alert>
       )}
 
       {sub && summary && overview.paymentActionUrl && (
-        <div
-          role="alert"
-          data-testid="payment-action-banner"
-          className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3"
-        >
-          <div className="text-sm text-amber-900">
-            <p className="font-medium">Confirm your payment</p>
+        <Alert variant="warning" data-testid="payment-action-banner">
+          <TriangleAlert aria-hidden="true" />
+          <AlertTitle>Confirm your payment</AlertTitle>
+          <AlertDescription className="flex flex-wrap items-center justify-between gap-3">
             <p>
               {paymentActionText(
                 summary.planName,
@@ -78,57 +123,50 @@ export function BillingAlerts({
                 overview.entitlements.plan.key !== "free",
               )}
             </p>
-          </div>
-          <a
-            href={overview.paymentActionUrl}
-            className="rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700"
-          >
-            Confirm payment
-          </a>
-        </div>
+            <Button asChild>
+              <a href={overview.paymentActionUrl}>Confirm payment</a>
+            </Button>
+          </AlertDescription>
+        </Alert>
       )}
 
       {sub && summary && inactiveText && (
-        <div
-          role="alert"
-          data-testid="inactive-banner"
-          className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3"
-        >
-          <p className="text-sm text-amber-900">{inactiveText}</p>
-          {sub.status === "incomplete" && overview.openInvoiceUrl && !overview.paymentActionUrl && (
-            <a
-              href={overview.openInvoiceUrl}
-              className="rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700"
-            >
-              Pay invoice
-            </a>
-          )}
-        </div>
+        <Alert variant="warning" data-testid="inactive-banner">
+          <TriangleAlert aria-hidden="true" />
+          <AlertDescription className="flex flex-wrap items-center justify-between gap-3">
+            <p>{inactiveText}</p>
+            {sub.status === "incomplete" &&
+              overview.openInvoiceUrl &&
+              !overview.paymentActionUrl && (
+                <Button asChild>
+                  <a href={overview.openInvoiceUrl}>Pay invoice</a>
+                </Button>
+              )}
+          </AlertDescription>
+        </Alert>
       )}
 
       {summary?.pastDue && (
-        <div
-          role="alert"
-          data-testid="past-due-banner"
-          className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-red-200 bg-red-50 px-4 py-3"
-        >
-          <p className="text-sm text-red-800">
-            {pastDueText(summary.planName, overview.entitlements.graceEndsAt, now, locale)}
-          </p>
-          <div className="flex flex-wrap gap-2">
-            {overview.openInvoiceUrl && !overview.paymentActionUrl && (
-              <a
-                href={overview.openInvoiceUrl}
-                className="rounded-md bg-red-700 px-4 py-2 text-sm font-medium text-white hover:bg-red-800"
+        <Alert variant="destructive" data-testid="past-due-banner">
+          <CircleAlert aria-hidden="true" />
+          <AlertDescription className="flex flex-wrap items-center justify-between gap-3">
+            <p>{pastDueText(summary.planName, overview.entitlements.graceEndsAt, now, locale)}</p>
+            <div className="flex flex-wrap gap-2">
+              {overview.openInvoiceUrl && !overview.paymentActionUrl && (
+                <Button asChild variant="destructive">
+                  <a href={overview.openInvoiceUrl}>Pay invoice</a>
+                </Button>
+              )}
+              <PortalButton
+                flow="payment_method"
+                className="text-destructive hover:text-destructive"
               >
-                Pay invoice
-              </a>
-            )}
-            <PortalButton flow="payment_method" variant="danger">
-              Fix payment method
-            </PortalButton>
-          </div>
-        </div>
+                <CreditCard aria-hidden="true" />
+                Fix payment method
+              </PortalButton>
+            </div>
+          </AlertDescription>
+        </Alert>
       )}
     </>
   );

@@ -1,47 +1,64 @@
+import { Card } from "@/components/ui/card";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
 import type { Invoice } from "@/lib/generated/prisma/client";
 import { formatDate, formatMoney } from "@/lib/format";
 
 export function InvoiceTable({ invoices, locale }: { invoices: Invoice[]; locale: string }) {
   if (invoices.length === 0) {
-    return <p className="text-sm text-slate-500">No invoices yet.</p>;
+    return <p className="text-muted-foreground text-sm">No invoices yet.</p>;
   }
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="w-full text-left text-sm" aria-label="Invoices">
-        <thead className="bg-slate-50 text-slate-500">
-          <tr>
-            <th className="px-4 py-2 font-medium">Date</th>
-            <th className="px-4 py-2 font-medium">Number</th>
-            <th className="px-4 py-2 font-medium">Amount</th>
-            <th className="px-4 py-2 font-medium">Status</th>
-            <th className="px-4 py-2 font-medium">
+    <Card className="gap-0 overflow-hidden py-0">
+      <Table aria-label="Invoices">
+        <TableHeader className="bg-muted/50">
+          <TableRow>
+            <TableHead className="text-muted-foreground px-4">Date</TableHead>
+            <TableHead className="text-muted-foreground px-4">Number</TableHead>
+            <TableHead className="text-muted-foreground px-4">Amount</TableHead>
+            <TableHead className="text-muted-foreground px-4">Status</TableHead>
+            <TableHead className="px-4">
               <span className="sr-only">Links</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
+            </TableHead>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
           {invoices.map((invoice) => (
-            <tr key={invoice.id}>
-              <td className="px-4 py-2">{formatDate(invoice.stripeCreatedAt, locale)}</td>
-              <td className="px-4 py-2 font-mono text-xs">{invoice.number ?? "—"}</td>
-              <td className="px-4 py-2">{formatMoney(invoice.total, invoice.currency, locale)}</td>
-              <td className="px-4 py-2 capitalize">{invoice.status ?? "—"}</td>
-              <td className="space-x-3 px-4 py-2 text-right">
+            <TableRow key={invoice.id}>
+              <TableCell className="px-4">{formatDate(invoice.stripeCreatedAt, locale)}</TableCell>
+              <TableCell className="px-4 font-mono text-xs">{invoice.number ?? "—"}</TableCell>
+              <TableCell className="px-4">
+                {formatMoney(invoice.total, invoice.currency, locale)}
+              </TableCell>
+              <TableCell className="px-4 capitalize">{invoice.status ?? "—"}</TableCell>
+              <TableCell className="space-x-3 px-4 text-right">
                 {invoice.hostedInvoiceUrl && (
-                  <a className="text-blue-700 underline" href={invoice.hostedInvoiceUrl}>
+                  <a
+                    className="text-primary underline underline-offset-4"
+                    href={invoice.hostedInvoiceUrl}
+                  >
                     View
                   </a>
                 )}
                 {invoice.invoicePdf && (
-                  <a className="text-blue-700 underline" href={invoice.invoicePdf}>
+                  <a
+                    className="text-primary underline underline-offset-4"
+                    href={invoice.invoicePdf}
+                  >
                     PDF
                   </a>
                 )}
-              </td>
-            </tr>
+              </TableCell>
+            </TableRow>
           ))}
-        </tbody>
-      </table>
-    </div>
+        </TableBody>
+      </Table>
+    </Card>
   );
 }

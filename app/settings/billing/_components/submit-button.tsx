@@ -1,13 +1,11 @@
 "use client";
 
-import type { ReactNode } from "react";
+import type { ComponentProps, ReactNode } from "react";
 import { useFormStatus } from "react-dom";
+import { LoaderCircle } from "lucide-react";
+import { Button } from "@/components/ui/button";
 
-export const BUTTON_STYLES = {
-  primary: "bg-slate-900 text-white hover:bg-slate-700",
-  secondary: "border border-slate-300 bg-white text-slate-800 hover:bg-slate-50",
-  danger: "border border-red-200 bg-white text-red-700 hover:bg-red-50",
-} as const;
+export type SubmitButtonVariant = ComponentProps<typeof Button>["variant"];
 
 /**
  * A form's submit button that says it is working while the Server Action runs (a Stripe session
@@ -16,21 +14,38 @@ export const BUTTON_STYLES = {
 export function SubmitButton({
   children,
   pendingLabel = "Opening…",
-  variant = "secondary",
+  variant = "outline",
+  className,
+  name,
+  value,
 }: {
   children: ReactNode;
   pendingLabel?: string;
-  variant?: keyof typeof BUTTON_STYLES;
+  variant?: SubmitButtonVariant;
+  className?: string;
+  /** Sent with the form when this button submits it (one form, two choices). */
+  name?: string;
+  value?: string;
 }) {
   const { pending } = useFormStatus();
   return (
-    <button
+    <Button
       type="submit"
+      name={name}
+      value={value}
+      variant={variant}
       disabled={pending}
       aria-busy={pending}
-      className={`rounded-md px-4 py-2 text-sm font-medium disabled:cursor-wait disabled:opacity-70 ${BUTTON_STYLES[variant]}`}
+      className={className}
     >
-      {pending ? pendingLabel : children}
-    </button>
+      {pending ? (
+        <>
+          <LoaderCircle className="animate-spin" aria-hidden="true" />
+          {pendingLabel}
+        </>
+      ) : (
+        children
+      )}
+    </Button>
   );
 }

@@ -1,7 +1,10 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { CircleAlert, ExternalLink } from "lucide-react";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Card, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { requireUser } from "@/lib/auth/require-user";
 import { parsePortalRequest } from "@/lib/billing/sessions/portal";
+import { BackLink } from "../_components/back-link";
 import { PortalButton } from "../_components/portal-button";
 import { describePortalRequest, PORTAL_CONFIRM_PATH, portalConfirmationPath } from "./confirmation";
 
@@ -22,37 +25,41 @@ export default async function OpenBillingPortalPage({ searchParams }: Props) {
     return (
       <section className="max-w-lg space-y-4">
         <h1 className="text-2xl font-semibold">Billing</h1>
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
-          This billing link is not valid. {parsed.message}
-        </p>
-        <BackToBilling />
+        <Alert variant="destructive">
+          <CircleAlert aria-hidden="true" />
+          <AlertDescription>
+            <p>This billing link is not valid. {parsed.message}</p>
+          </AlertDescription>
+        </Alert>
+        <BackLink href="/settings/billing">Back to billing</BackLink>
       </section>
     );
   }
 
   const { title, detail } = describePortalRequest(parsed.request);
   return (
-    <section className="max-w-lg space-y-4">
-      <h1 className="text-2xl font-semibold">{title}</h1>
-      <p className="text-slate-600">{detail} Nothing changes until you confirm there.</p>
-      <div className="flex flex-wrap items-center gap-4">
-        <PortalButton
-          flow={parsed.request.flow}
-          price={parsed.request.flow === "switch" ? parsed.request.price : undefined}
-          variant="primary"
-        >
-          Continue to Stripe
-        </PortalButton>
-        <BackToBilling />
-      </div>
+    <section className="max-w-lg">
+      <Card>
+        <CardHeader>
+          <CardTitle>
+            <h1 className="text-2xl leading-tight">{title}</h1>
+          </CardTitle>
+          <CardDescription>
+            <p className="text-base">{detail} Nothing changes until you confirm there.</p>
+          </CardDescription>
+        </CardHeader>
+        <CardFooter className="flex-wrap gap-4">
+          <PortalButton
+            flow={parsed.request.flow}
+            price={parsed.request.flow === "switch" ? parsed.request.price : undefined}
+            variant="default"
+          >
+            Continue to Stripe
+            <ExternalLink aria-hidden="true" />
+          </PortalButton>
+          <BackLink href="/settings/billing">Back to billing</BackLink>
+        </CardFooter>
+      </Card>
     </section>
-  );
-}
-
-function BackToBilling() {
-  return (
-    <Link href="/settings/billing" className="text-sm text-slate-700 underline">
-      Back to billing
-    </Link>
   );
 }
