@@ -36,9 +36,16 @@ export function paymentActionText(planName: string, status: string, hasPlan = tr
  * What the page says about a live subscription that grants nothing yet or for now (entitlements
  * say Free, so the page must too): an incomplete first payment, or a pause. Null otherwise.
  */
-export function inactiveStatusText(status: string, planName: string): string | null {
+export function inactiveStatusText(
+  status: string,
+  planName: string,
+  trialEndedWithoutCard = false,
+): string | null {
   if (status === "incomplete") {
     return `Your ${planName} subscription starts once its first payment goes through. Until then you're on Free.`;
+  }
+  if (status === "paused" && trialEndedWithoutCard) {
+    return `Your ${planName} trial ended without a payment method, so the plan is paused and you're on Free. Contact support to resume it.`;
   }
   if (status === "paused") {
     return `Your ${planName} plan is paused, so you're on Free for now. Contact support to resume it.`;

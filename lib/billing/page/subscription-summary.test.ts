@@ -285,6 +285,9 @@ describe("a live subscription that grants nothing", () => {
       "Your Pro subscription starts once its first payment goes through. Until then you're on Free.",
     );
     expect(inactiveStatusText("paused", "Team")).toContain("you're on Free for now");
+    expect(inactiveStatusText("paused", "Pro", true)).toBe(
+      "Your Pro trial ended without a payment method, so the plan is paused and you're on Free. Contact support to resume it.",
+    );
     expect(inactiveStatusText("active", "Pro")).toBeNull();
     expect(summarizeSubscription({ ...base, status: "paused" }).changeable).toBe(false);
     expect(summarizeSubscription({ ...base, status: "incomplete" }).changeable).toBe(false);

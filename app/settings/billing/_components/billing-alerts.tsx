@@ -41,7 +41,14 @@ export function BillingAlerts({
   const { now } = overview;
   const sub = overview.subscription;
   const summary = sub?.summary;
-  const inactiveText = sub && summary ? inactiveStatusText(sub.status, summary.planName) : null;
+  const inactiveText =
+    sub && summary
+      ? inactiveStatusText(
+          sub.status,
+          summary.planName,
+          sub.trialEnd !== null && sub.trialEnd <= now && overview.paymentMethod === null,
+        )
+      : null;
   const NoticeIcon = notice ? NOTICE_ICONS[notice.tone] : null;
   const trialPlan = sub?.planKey && isPlanKey(sub.planKey) ? PLANS[sub.planKey] : null;
   const trialText =
