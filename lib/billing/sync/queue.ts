@@ -122,14 +122,12 @@ export async function requestSyncs(customerIds: readonly string[]): Promise<numb
  */
 export async function claimNext(onlyCustomerIds?: readonly string[]): Promise<SyncTicket | null> {
   const token = randomUUID();
+  // The pick is a CTE compared as a scalar: run once, it leases at most one row. Joined as a
+  // subquery in FROM, `FOR UPDATE SKIP LOCKED LIMIT 1` can be evaluated again by the executor
+  // under concurrent updates and lease a second row that RETURNING hands to no worker, which then
+  // sits leased and unsynced until the lease expires (seen in CI after a Stripe stall).
   const rows = await db.$queryRawUnsafe<TicketRow[]>(
-    `UPDATE "CustomerSync" AS cs SET
-       "leaseUntil" = ${NOW} + $1::float8 * interval '1 millisecond',
-       "leaseToken" = $2,
-       "claimedSeq" = cs."requestSeq",
-       "claimedAt" = ${CLAIM_TIME},
-       "fetchSeq" = cs."fetchSeq" + 1
-     FROM (
+    `WITH ready AS (
        SELECT "customerId" FROM "CustomerSync"
        WHERE "requestSeq" > "doneSeq" AND "runAfter" <= ${NOW}
          AND ("leaseUntil" IS NULL OR "leaseUntil" < ${NOW})
@@ -137,16 +135,40 @@ export async function claimNext(onlyCustomerIds?: readonly string[]): Promise<Sy
        ORDER BY "runAfter"
        LIMIT 1
        FOR UPDATE SKIP LOCKED
-     ) AS ready
-     WHERE cs."customerId" = ready."customerId"
+     )
+     UPDATE "CustomerSync" AS cs SET
+       "leaseUntil" = ${NOW} + $1::float8 * interval '1 millisecond',
+       "leaseToken" = $2,
+       "claimedSeq" = cs."requestSeq",
+       "claimedAt" = ${CLAIM_TIME},
+       "fetchSeq" = cs."fetchSeq" + 1
+     WHERE cs."customerId" = (SELECT "customerId" FROM ready)
      RETURNING cs."customerId", cs."fetchSeq", cs."claimedSeq" AS "coveredSeq",
        cs."claimedAt" AS "coveredUntil"`,
     LEASE_MS,
     token,
     onlyCustomerIds ? [...onlyCustomerIds] : null,
   );
-  const row = rows[0];
+  const [row, ...extra] = rows;
+  if (extra.length > 0) {
+    // Cannot happen with the statement above; if it ever does, no lease is left without a worker.
+    console.error(`[billing] a claim leased ${rows.length} customers; releasing all but one`);
+    await releaseLeases(
+      token,
+      extra.map((r) => r.customerId),
+    );
+  }
   return row ? { ...row, leaseToken: token } : null;
+}
+
+/** Gives up this token's leases of these customers, so any worker can claim them again. */
+async function releaseLeases(token: string, customerIds: string[]): Promise<void> {
+  await db.$executeRawUnsafe(
+    `UPDATE "CustomerSync" SET "leaseUntil" = NULL, "leaseToken" = NULL
+     WHERE "leaseToken" = $1 AND "customerId" = ANY($2::text[])`,
+    token,
+    customerIds,
+  );
 }
 
 /** A ticket for a sync that runs now, outside the drain (it still goes through the guard). */
