@@ -127,6 +127,21 @@ const boundaries = [
       ),
     ],
   ),
+  // The billing console's data and actions: it reads our records and asks the pipeline (queue,
+  // drain, and sync/fetch.ts for the one on-demand Stripe read of a customer's page); it starts
+  // nothing a customer starts and changes no Stripe configuration.
+  restrict(
+    ["lib/admin/**"],
+    [
+      NOT_APP,
+      NOT_TOOLS,
+      billing(
+        ["sessions", "config"],
+        "lib/admin/ reads our records and asks the sync pipeline; it starts no sessions and changes no Stripe configuration.",
+      ),
+    ],
+    [NO_STRIPE_CALLS],
+  ),
   {
     files: ["**/*.ts", "**/*.tsx"],
     ignores: [...TESTS, "lib/billing/sync/**"],

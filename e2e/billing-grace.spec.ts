@@ -1,23 +1,13 @@
 import { expect, test } from "@playwright/test";
-import Stripe from "stripe";
-import { LOCAL_STRIPE_KEY } from "../scripts/lib/local-stripe";
+import type Stripe from "stripe";
 import { emulatorControl } from "../tools/stripe-emulator/control/client";
-import { emulatorUrl, expectBillingPage, fillCard } from "./support/billing";
+import { emulatorUrl, expectBillingPage, fillCard, emulatorStripe } from "./support/billing";
 import { signIn } from "./support/sign-in";
 
 // The e2e runner sets STRIPE_TEST_CLOCK_EMAILS to this ending (scripts/e2e.ts): such a user's
 // Stripe customer lives on a test clock of its own, and the app's billing "now" is that clock's.
 const CLOCK_EMAIL_ENDING = "@test-clock.example.com";
 const DAY = 86400;
-
-function stripeClient(): Stripe {
-  const url = new URL(emulatorUrl());
-  return new Stripe(LOCAL_STRIPE_KEY, {
-    host: url.hostname,
-    port: Number(url.port),
-    protocol: "http",
-  });
-}
 
 /** Advances a test clock like Stripe (asynchronously), and waits until its webhooks went out. */
 async function advanceTestClock(stripe: Stripe, clockId: string, to: number): Promise<void> {
@@ -32,7 +22,7 @@ test("grace expiry: the plan ends when the customer's test clock passes the grac
   page,
 }) => {
   const email = `grace-${Date.now()}-${Math.random().toString(36).slice(2, 8)}${CLOCK_EMAIL_ENDING}`;
-  const stripe = stripeClient();
+  const stripe = emulatorStripe();
   const control = emulatorControl(emulatorUrl());
   // Retries far apart and "leave past due": only the passing of the grace period ends the plan.
   const dunning = await control.getDunning();

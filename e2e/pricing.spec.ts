@@ -1,22 +1,16 @@
 import { expect, test, type Page } from "@playwright/test";
-import { expectBillingPage, fillCard, liveSubscriptionsOf, emulatorUrl } from "./support/billing";
+import {
+  expectBillingPage,
+  fillCard,
+  liveSubscriptionsOf,
+  emulatorStripe,
+} from "./support/billing";
 import { openSignInLink, signIn, uniqueEmail } from "./support/sign-in";
 import { readmeScreenshot } from "./support/screenshots";
 import { expectNoAxeViolations } from "./support/axe";
-import Stripe from "stripe";
-import { LOCAL_STRIPE_KEY } from "../scripts/lib/local-stripe";
 
 const currentPlan = (page: Page) => page.getByTestId("current-plan");
 const price = (page: Page) => page.getByTestId("subscription-price");
-
-function emulatorStripe(): Stripe {
-  const url = new URL(emulatorUrl());
-  return new Stripe(LOCAL_STRIPE_KEY, {
-    host: url.hostname,
-    port: Number(url.port),
-    protocol: "http",
-  });
-}
 
 test("an anonymous visitor picks Pro yearly, signs in by magic link and subscribes to it", async ({
   page,

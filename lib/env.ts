@@ -27,6 +27,30 @@ const httpUrl = z
   .refine((v) => /^https?:\/\//.test(v), "expected an absolute http(s) URL")
   .transform((v) => v.replace(/\/+$/, ""));
 
+/** The billing emails the app sends (lib/billing/emails/), each of which can be turned off. */
+export const BILLING_EMAIL_KINDS = [
+  "payment_failed",
+  "payment_action_required",
+  "trial_will_end",
+  "cancellation_scheduled",
+  "subscription_ended",
+  "payment_recovered",
+] as const;
+export type BillingEmailKind = (typeof BILLING_EMAIL_KINDS)[number];
+
+/** "a, b,c" as a list of trimmed, lower-cased items, each checked by `item`. */
+function commaList<T extends z.ZodType<unknown, string>>(item: T) {
+  return z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((part) => part.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
+}
+
 /** An explicit switch: unset or "0" is off, "1" is on. */
 const flag = z.enum(["0", "1"], { message: 'expected "1" (on) or "0" (off)' }).default("0");
 
@@ -72,6 +96,25 @@ function serverShape(isProduction: boolean, port: string | undefined, onVercel: 
     EMAIL_FROM: z.string().min(3).default("Billing Done Right <no-reply@localhost>"),
     /** "1" keeps the local outbox in a production build (local `next start`, end-to-end tests). */
     EMAIL_OUTBOX: flag,
+    /** The business name in emails (their header, signature and subject lines). */
+    BUSINESS_NAME: z.string().min(1).max(100).default("Billing Done Right"),
+    /** Where customers write for help: shown in every email's footer (unset: none is shown). */
+    SUPPORT_EMAIL: z.email({ message: "expected an email address" }).optional(),
+    /** Billing emails turned off, comma-separated (lib/billing/emails/): none by default. */
+    BILLING_EMAILS_OFF: commaList(
+      z.enum(BILLING_EMAIL_KINDS, {
+        message: `expected a comma-separated list of ${BILLING_EMAIL_KINDS.join(", ")}`,
+      }),
+    ).optional(),
+    /**
+     * "1": a billing email also goes to the customer's billing email in Stripe when it differs from
+     * the login email. It never identifies anyone: every link still requires the app's sign-in.
+     */
+    BILLING_EMAILS_ALSO_TO_BILLING_ADDRESS: flag,
+    /** Who may open /admin/billing: comma-separated login emails (unset: nobody). */
+    ADMIN_EMAILS: commaList(
+      z.email({ message: "expected comma-separated email addresses" }),
+    ).optional(),
     STRIPE_SECRET_KEY: requiredInProduction(
       z
         .string({

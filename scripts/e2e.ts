@@ -53,6 +53,8 @@ try {
     STRIPE_API_BASE_ALLOW_IN_PRODUCTION: "1",
     // These users' customers get a Stripe test clock each (e2e/billing-grace.spec.ts).
     STRIPE_TEST_CLOCK_EMAILS: "@test-clock.example.com",
+    // The billing console's admin (e2e/admin.spec.ts signs in as this address); e2e only.
+    ADMIN_EMAILS: "admin@example.com",
   };
   const next = binPath("next", "dist/bin/next");
   if (process.env.E2E_SKIP_BUILD !== "1") {

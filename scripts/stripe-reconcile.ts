@@ -76,6 +76,7 @@ try {
     customerIds: args.customer,
     budgetMs: args["budget-seconds"] ? args["budget-seconds"] * 1_000 : undefined,
     prune: args.prune,
+    source: "cli",
     log: (line) => console.log(line),
   });
   await db.$disconnect().catch(() => undefined);

@@ -40,14 +40,19 @@ export async function advanceStripeClock(days: number): Promise<void> {
   await control.flush();
 }
 
-/** The live subscriptions Stripe (the emulator) has for the customer with this billing email. */
-export async function liveSubscriptionsOf(email: string): Promise<Stripe.Subscription[]> {
+/** The real SDK, talking to the run's emulator (as the Dashboard or a script would). */
+export function emulatorStripe(): Stripe {
   const url = new URL(emulatorUrl());
-  const stripe = new Stripe(LOCAL_STRIPE_KEY, {
+  return new Stripe(LOCAL_STRIPE_KEY, {
     host: url.hostname,
     port: Number(url.port),
     protocol: "http",
   });
+}
+
+/** The live subscriptions Stripe (the emulator) has for the customer with this billing email. */
+export async function liveSubscriptionsOf(email: string): Promise<Stripe.Subscription[]> {
+  const stripe = emulatorStripe();
   const customers = await stripe.customers.list({ email, limit: 10 });
   const live: Stripe.Subscription[] = [];
   for (const customer of customers.data) {

@@ -1,12 +1,18 @@
 import pg from "pg";
 
+type OutboxRow = { subject: string; url: string | null; text: string; html: string | null };
+
 /**
- * The newest sign-in link emailed to `email`, read from the same outbox table the app writes
- * (a production build has no /dev/outbox page). Polls briefly: the email is written during the
- * sign-in request, but the browser may get there first. The link opens the confirmation page
- * (`/sign-in/confirm`); `openSignInLink` in ./sign-in.ts also presses its button.
+ * The newest email to `email` that `pick` accepts, read from the same outbox table the app writes
+ * (a production build has no /dev/outbox page). Polls: the email may be written after the browser
+ * or the drain gets there.
  */
-export async function latestSignInLink(email: string, timeoutMs = 10_000): Promise<string> {
+async function pollOutbox(
+  email: string,
+  pick: (row: OutboxRow) => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<OutboxRow> {
   const url = process.env.DATABASE_URL;
   if (!url)
     throw new Error("DATABASE_URL is not set: run end-to-end tests with `npm run test:e2e`");
@@ -15,16 +21,40 @@ export async function latestSignInLink(email: string, timeoutMs = 10_000): Promi
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const result = await client.query<{ url: string | null }>(
-        'SELECT url FROM "OutboxEmail" WHERE "to" = $1 ORDER BY "createdAt" DESC LIMIT 1',
+      const result = await client.query<OutboxRow>(
+        'SELECT subject, url, text, html FROM "OutboxEmail" WHERE "to" = $1 ORDER BY "createdAt" DESC',
         [email.toLowerCase()],
       );
-      const link = result.rows[0]?.url;
-      if (link) return link;
-      if (Date.now() > deadline) throw new Error(`no sign-in email for ${email} in the outbox`);
+      const found = result.rows.find(pick);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no ${what} for ${email} in the outbox`);
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The newest sign-in link emailed to `email`. The link opens the confirmation page
+ * (`/sign-in/confirm`); `openSignInLink` in ./sign-in.ts also presses its button.
+ */
+export async function latestSignInLink(email: string, timeoutMs = 10_000): Promise<string> {
+  const row = await pollOutbox(
+    email,
+    (r) => r.subject.startsWith("Sign in to "),
+    "sign-in email",
+    timeoutMs,
+  );
+  if (!row.url) throw new Error(`the sign-in email for ${email} has no link`);
+  return row.url;
+}
+
+/** The newest email to `email` whose subject matches. */
+export function latestEmail(
+  email: string,
+  subject: RegExp,
+  timeoutMs = 20_000,
+): Promise<OutboxRow> {
+  return pollOutbox(email, (r) => subject.test(r.subject), `email matching ${subject}`, timeoutMs);
 }

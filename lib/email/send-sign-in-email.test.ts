@@ -65,6 +65,12 @@ describe("sendSignInEmail without an SMTP server", () => {
     await sendSignInEmail({ to, url });
     expect(await db.outboxEmail.count({ where: { to, url } })).toBe(1);
     expect(printed()).toContain(url);
+    // The email itself: its subject, the link in the text part and (escaped) in the HTML part.
+    const stored = await db.outboxEmail.findFirst({ where: { to, url } });
+    const { env } = await import("@/lib/env");
+    expect(stored?.subject).toBe(`Sign in to ${new URL(env.APP_URL).host}`);
+    expect(stored?.text).toContain(url);
+    expect(stored?.html).toContain(`href="${url.replaceAll("&", "&amp;")}"`);
   });
 
   it("in production, refuses to send and logs no link", async () => {

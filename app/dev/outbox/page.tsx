@@ -8,7 +8,12 @@ import { env } from "@/lib/env";
 export const metadata: Metadata = { title: "Outbox (development)" };
 export const dynamic = "force-dynamic";
 
-/** Development only: the emails the app would have sent (a 404 in production builds). */
+/**
+ * Development only: the emails the app would have sent (a 404 in production builds). An email's
+ * HTML is shown as the customer would see it, in an iframe sandboxed with no permissions at all:
+ * no scripts, no forms, no same-origin access to this page (the HTML holds values the app did
+ * not write, such as plan names).
+ */
 export default async function OutboxPage() {
   if (env.NODE_ENV === "production") notFound();
   const emails = await recentOutboxEmails();
@@ -41,6 +46,22 @@ export default async function OutboxPage() {
                       {email.url}
                     </a>
                   )}
+                  {email.html && (
+                    <iframe
+                      sandbox=""
+                      srcDoc={email.html}
+                      title={`Email: ${email.subject}`}
+                      loading="lazy"
+                      referrerPolicy="no-referrer"
+                      className="mt-3 h-[28rem] w-full rounded-md border bg-white"
+                    />
+                  )}
+                  <details className="mt-3 text-sm">
+                    <summary className="text-muted-foreground cursor-pointer">Plain text</summary>
+                    <pre className="bg-muted mt-2 overflow-x-auto rounded-md p-3 font-mono text-xs whitespace-pre-wrap">
+                      {email.text}
+                    </pre>
+                  </details>
                 </CardContent>
               </Card>
             </li>

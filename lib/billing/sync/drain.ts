@@ -6,6 +6,7 @@ import {
   type SyncTicket,
 } from "@/lib/billing/sync/queue";
 import { env } from "@/lib/env";
+import { sendDueBillingEmails } from "@/lib/billing/emails/send";
 
 /**
  * The drain: a bounded number of workers in this process claim customers that need a sync and
@@ -98,8 +99,19 @@ async function drain(run: RunState, options: DrainOptions): Promise<DrainReport>
     if (!options.customerIds) wanted = false;
     await Promise.all(Array.from({ length: workers }, () => work(run, options)));
   } while (!options.customerIds && wanted && Date.now() < run.deadline);
+  // The billing emails these syncs made due (emails/send.ts): after them, since an email reads
+  // the synced records. A send failure waits with backoff; it never fails the drain.
+  await sendDueBillingEmails({
+    budgetMs: Math.max(EMAIL_BUDGET_FLOOR_MS, run.deadline - Date.now()),
+    customerIds: options.customerIds,
+  }).catch((error: unknown) => {
+    console.error(`[billing email] sending failed: ${String(error)}`);
+  });
   return run.report;
 }
+
+/** Even a drain whose budget the syncs used up sends what is due (a send takes milliseconds). */
+const EMAIL_BUDGET_FLOOR_MS = 2_000;
 
 async function work(run: RunState, options: DrainOptions): Promise<void> {
   const only = options.customerIds;

@@ -26,6 +26,7 @@ export async function runScheduledMaintenance(budgetMs: number): Promise<Mainten
     const result = await reconcileBilling({
       budgetMs,
       prune: true,
+      source: "cron",
       log: (line) => console.log(`[reconcile] ${line}`),
     });
     return { kind: "done", result, rateLimitsPruned };

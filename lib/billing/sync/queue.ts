@@ -62,6 +62,8 @@ export async function recordEventAndRequestSync(event: {
   /** A test clock whose customers to sync instead. */
   testClockId?: string;
   outcomeIfNoSync: string;
+  /** A billing email the event asks for (emails/requests.ts): recorded with it, once. */
+  email?: { kind: string; subjectId: string } | null;
 }): Promise<{ inserted: boolean; queued: boolean; outcome: string }> {
   const [row] = await db.$queryRawUnsafe<{ inserted: number; queued: number }[]>(
     `WITH known AS (
@@ -84,6 +86,13 @@ export async function recordEventAndRequestSync(event: {
        SELECT id, 1, ${NOW} FROM known WHERE EXISTS (SELECT 1 FROM ins)
        ON CONFLICT ("customerId") DO UPDATE SET "requestSeq" = "CustomerSync"."requestSeq" + 1
        RETURNING "customerId"
+     ), email AS (
+       -- Only with the event's first copy, and only for a customer this app created.
+       INSERT INTO "BillingEmail" ("id", "eventId", "kind", "livemode", "stripeCustomerId",
+         "subjectId", "runAfter", "createdAt")
+       SELECT gen_random_uuid()::text, $1, $8, $3, id, $9, ${NOW}, ${NOW}
+       FROM known WHERE id = $4 AND $8::text IS NOT NULL AND EXISTS (SELECT 1 FROM ins)
+       ON CONFLICT ("eventId", "kind") DO NOTHING
      )
      SELECT (SELECT count(*) FROM ins)::int AS "inserted", (SELECT count(*) FROM asked)::int AS "queued"`,
     event.id,
@@ -93,6 +102,8 @@ export async function recordEventAndRequestSync(event: {
     event.createdAt,
     event.outcomeIfNoSync,
     event.testClockId ?? null,
+    event.email?.kind ?? null,
+    event.email?.subjectId ?? null,
   );
   return {
     inserted: (row?.inserted ?? 0) > 0,

@@ -1,6 +1,7 @@
 import Stripe from "stripe";
 import { z } from "zod";
 import { clearCatalogPriceCache } from "@/lib/billing/catalog/prices";
+import { billingEmailRequestFor } from "@/lib/billing/emails/requests";
 import { idOf } from "@/lib/billing/stripe/ids";
 import { recordEventAndRequestSync } from "@/lib/billing/sync/queue";
 import { refuseSignature, rejectionReasonOf } from "@/lib/billing/sync/webhook-rejections";
@@ -182,6 +183,7 @@ function recordEvent(event: Stripe.Event) {
     customerId,
     testClockId,
     outcomeIfNoSync,
+    email: customerId ? billingEmailRequestFor(event) : null,
   });
 }
 

@@ -108,6 +108,47 @@ describe("stripe:reconcile (emulator)", () => {
     });
   });
 
+  it("records each run in ReconcileRun, with its counts and what it changed", async () => {
+    const { user, customerId, subscription } = await payingCustomer("reconcile-recorded");
+    await loseWebhooks();
+    await getStripe().subscriptions.update(subscription.id, { cancel_at_period_end: true });
+    await harness.settle();
+
+    const startedBefore = new Date();
+    const result = await reconcileBilling({ customerIds: [customerId], source: "cli" });
+    expect(result).toMatchObject({ changed: 1, failed: 0 });
+    const run = await db.reconcileRun.findFirstOrThrow({
+      where: { startedAt: { gte: new Date(startedBefore.getTime() - 1_000) }, source: "cli" },
+      orderBy: { startedAt: "desc" },
+    });
+    expect(run).toMatchObject({
+      livemode: false,
+      source: "cli",
+      changed: 1,
+      unchanged: 0,
+      skipped: 0,
+      failed: 0,
+      redriven: 0,
+      drained: 0,
+    });
+    expect(run.finishedAt.getTime()).toBeGreaterThanOrEqual(run.startedAt.getTime());
+    const lines = run.changes.split("\n");
+    expect(lines[0]).toBe(`${customerId} (user ${user.id}): changed`);
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^  subscription ${subscription.id}: .*cancelAtPeriodEnd false → true`),
+      ),
+    );
+
+    // An unchanged run is recorded too, with no lines.
+    await reconcileBilling({ customerIds: [customerId], source: "cli" });
+    const latest = await db.reconcileRun.findFirstOrThrow({
+      where: { source: "cli" },
+      orderBy: { startedAt: "desc" },
+    });
+    expect(latest).toMatchObject({ changed: 0, unchanged: 1, changes: "" });
+  });
+
   it("with includeStripeCustomers, adopts a Stripe customer whose metadata.userId is one of our users", async () => {
     const { user, customerId } = await payingCustomer("reconcile-adopt");
     // A database restored from before the customer existed.
