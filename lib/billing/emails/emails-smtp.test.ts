@@ -21,6 +21,7 @@ beforeAll(async () => {
   smtp.refuse({ code: 451, message: "Mailbox temporarily unavailable" });
   process.env.EMAIL_SERVER = smtp.url;
   process.env.BILLING_EMAILS_OFF = "cancellation_scheduled";
+  process.env.BILLING_EMAILS_ALSO_TO_BILLING_ADDRESS = "1";
   harness = await startBillingHarness();
   stripe = (await import("@/lib/stripe")).getStripe();
   ({ db } = await import("@/lib/db"));
@@ -32,6 +33,7 @@ afterAll(async () => {
   await smtp?.stop();
   delete process.env.EMAIL_SERVER;
   delete process.env.BILLING_EMAILS_OFF;
+  delete process.env.BILLING_EMAILS_ALSO_TO_BILLING_ADDRESS;
 });
 
 describe("billing emails over SMTP", () => {
@@ -99,5 +101,27 @@ describe("billing emails over SMTP", () => {
       ["skipped", "turned off (BILLING_EMAILS_OFF)"],
     ]);
     expect(smtp.received.filter((r) => r.to.includes(user.email))).toEqual([]);
+  });
+
+  it("with BILLING_EMAILS_ALSO_TO_BILLING_ADDRESS=1, a different billing email gets a copy too", async () => {
+    smtp.refuse(null);
+    const { getOrCreateStripeCustomer } = await import("@/lib/billing/customers");
+    const { createTestUser } = await import("@/lib/billing/testing/users");
+    const user = await createTestUser("billing-address");
+    const customerId = await getOrCreateStripeCustomer(user.id);
+    // Changed in the portal's "customer information" (or the Dashboard): not a login.
+    await stripe.customers.update(customerId, { email: "accounts@example.test" });
+    const sub = await stripe.subscriptions.create({
+      customer: customerId,
+      items: [{ price: proMonthly.id }],
+      trial_period_days: 14,
+    });
+    await harness.settle();
+    await harness.ctl.advanceClock({ to: sub.trial_end! - 2 * 86_400 });
+    await harness.settle();
+    const to = smtp.received
+      .filter((r) => r.to.includes(user.email) || r.to.includes("accounts@example.test"))
+      .map((r) => r.to[0]);
+    expect(to.sort()).toEqual(["accounts@example.test", user.email].sort());
   });
 });

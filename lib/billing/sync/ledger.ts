@@ -51,8 +51,17 @@ export async function redriveStaleEvents(olderThanMs: number): Promise<number> {
   return rows[0]?.events ?? 0;
 }
 
-/** Deletes processed ledger rows older than the retention window; returns how many. */
-export function pruneProcessedEvents(retentionDays: number): Promise<number> {
+/**
+ * Deletes processed ledger rows older than the retention window, and finished billing emails
+ * (sent, skipped, given up) as old; returns how many ledger rows. An email row lives as long as
+ * its event's: a copy of the event delivered later still finds it and sends nothing.
+ */
+export async function pruneProcessedEvents(retentionDays: number): Promise<number> {
+  await db.$executeRawUnsafe(
+    `DELETE FROM "BillingEmail"
+     WHERE "status" <> 'pending' AND "createdAt" < ${NOW} - $1::float8 * interval '1 day'`,
+    retentionDays,
+  );
   return db.$executeRawUnsafe(
     `DELETE FROM "StripeEvent"
      WHERE "processedAt" IS NOT NULL AND "processedAt" < ${NOW} - $1::float8 * interval '1 day'`,

@@ -195,8 +195,30 @@ describe("backstop", () => {
       },
     });
 
+    // Its billing emails go with it once finished; one still waiting to be sent stays.
+    const email = (id: string, status: string) =>
+      db.billingEmail.create({
+        data: {
+          eventId: `evt_${id}`,
+          kind: "payment_recovered",
+          livemode: false,
+          stripeCustomerId: customerId,
+          status,
+          createdAt: old,
+          // Not due: the drain inside the reconciliation leaves it waiting.
+          runAfter: new Date(Date.now() + 3_600_000),
+        },
+      });
+    const [oldSkipped, oldPending] = [
+      await email("old_skipped", "skipped"),
+      await email("old_pending", "pending"),
+    ];
+
     const report = await reconcileBilling({ prune: true });
     expect(report.pruned).toBe(1);
+    expect(await db.billingEmail.findUnique({ where: { id: oldSkipped.id } })).toBeNull();
+    expect(await db.billingEmail.findUnique({ where: { id: oldPending.id } })).not.toBeNull();
+    await db.billingEmail.delete({ where: { id: oldPending.id } });
     expect(await db.stripeEvent.findUnique({ where: { id: aged!.id } })).toBeNull();
     expect(await db.stripeEvent.count({ where: { id: { in: fresh.map((r) => r.id) } } })).toBe(
       fresh.length,
