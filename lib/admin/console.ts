@@ -84,10 +84,21 @@ export async function syncQueue(limit = 50): Promise<QueuedCustomer[]> {
   );
 }
 
-/** Billing emails that failed for good, or are waiting to be retried after a failure. */
+/** A pending email older than this waits on something (its customer's sync, say): shown too. */
+const EMAIL_OVERDUE_MS = 10 * 60_000;
+
+/**
+ * Billing emails that failed for good, wait to be retried after a failure, or are overdue.
+ */
 export function emailFailures(limit = 50) {
   return db.billingEmail.findMany({
-    where: { OR: [{ status: "failed" }, { status: "pending", attempts: { gt: 0 } }] },
+    where: {
+      OR: [
+        { status: "failed" },
+        { status: "pending", attempts: { gt: 0 } },
+        { status: "pending", createdAt: { lt: new Date(Date.now() - EMAIL_OVERDUE_MS) } },
+      ],
+    },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit,
     select: {

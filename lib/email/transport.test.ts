@@ -129,3 +129,17 @@ describe("deliverEmail without EMAIL_SERVER", () => {
     expect(await local.db.outboxEmail.count({ where: { to } })).toBe(1);
   });
 });
+
+describe("SMTP timeouts", () => {
+  it("are added to EMAIL_SERVER well under a billing email's lease, keeping the URL's own", async () => {
+    const { withSmtpTimeouts } = await import("./transport");
+    const url = new URL(
+      withSmtpTimeouts("smtp://user:p%40ss@smtp.example.com:587?socketTimeout=5000"),
+    );
+    expect(url.username).toBe("user");
+    expect(url.password).toBe("p%40ss");
+    expect(url.searchParams.get("connectionTimeout")).toBe("10000");
+    expect(url.searchParams.get("greetingTimeout")).toBe("10000");
+    expect(url.searchParams.get("socketTimeout")).toBe("5000");
+  });
+});

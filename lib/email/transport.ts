@@ -34,6 +34,26 @@ export function assertEmailDeliverable(what = "an email"): void {
 }
 
 /**
+ * Nodemailer waits minutes by default (2 min to connect, 10 min on an idle socket): longer than a
+ * billing email's lease and a serverless function's life, so a slow server could have the same
+ * email sent twice. Timeouts already in EMAIL_SERVER's query string (Nodemailer reads them there)
+ * are kept.
+ */
+export const SMTP_TIMEOUTS = {
+  connectionTimeout: 10_000,
+  greetingTimeout: 10_000,
+  socketTimeout: 30_000,
+};
+
+export function withSmtpTimeouts(serverUrl: string): string {
+  const url = new URL(serverUrl);
+  for (const [name, ms] of Object.entries(SMTP_TIMEOUTS)) {
+    if (!url.searchParams.has(name)) url.searchParams.set(name, String(ms));
+  }
+  return url.toString();
+}
+
+/**
  * The one way the app sends email. With EMAIL_SERVER it goes out through Nodemailer from
  * EMAIL_FROM, with its text part and (when given) its HTML part, and throws when the server
  * refuses it (callers retry). Without it: the local outbox (`/dev/outbox`) outside production or
@@ -45,7 +65,7 @@ export async function deliverEmail(email: OutgoingEmail): Promise<void> {
     await saveToOutbox(email);
     return;
   }
-  const transport = createTransport(env.EMAIL_SERVER);
+  const transport = createTransport(withSmtpTimeouts(env.EMAIL_SERVER));
   try {
     const result = await transport.sendMail({
       to: email.to,

@@ -158,7 +158,9 @@ export default async function BillingConsolePage({ searchParams }: Props) {
 
         <h3 className="font-semibold">Billing emails not sent</h3>
         {emails.length === 0 ? (
-          <p className="text-muted-foreground text-sm">No billing email has failed.</p>
+          <p className="text-muted-foreground text-sm">
+            No billing email has failed or is overdue.
+          </p>
         ) : (
           <Card className="gap-0 overflow-hidden py-0">
             <Table aria-label="Billing emails that failed">

@@ -14,10 +14,15 @@ export type Composed =
   { send: true; content: BillingEmailContent; to: string[] } | { send: false; reason: string };
 
 type EmailRow = {
+  eventId: string;
   kind: string;
   stripeCustomerId: string;
   subjectId: string | null;
+  createdAt: Date;
 };
+
+/** An email its event asked for this long ago is news no more (its customer's sync kept failing). */
+export const EMAIL_MAX_DELAY_MS = 48 * 60 * 60 * 1000;
 
 /** `GET /api/billing/portal?flow=…`: signs the customer in first, then asks for a click. */
 function portalLink(flow: "payment_method" | "manage"): string {
@@ -39,6 +44,18 @@ export async function composeBillingEmail(row: EmailRow): Promise<Composed> {
   const kind = row.kind as BillingEmailKind;
   if (env.BILLING_EMAILS_OFF?.includes(kind)) {
     return { send: false, reason: "turned off (BILLING_EMAILS_OFF)" };
+  }
+  if (Date.now() - row.createdAt.getTime() > EMAIL_MAX_DELAY_MS) {
+    return { send: false, reason: "too late: its event is more than 48 hours old" };
+  }
+  // The records must be what this event's sync wrote: a refused sync (the customer's owner or
+  // mode does not match) leaves them as they were, and nothing is said from them.
+  const event = await db.stripeEvent.findUnique({
+    where: { id: row.eventId },
+    select: { outcome: true },
+  });
+  if (event && event.outcome !== "synced") {
+    return { send: false, reason: `its event was not synced (${event.outcome ?? "pending"})` };
   }
   const customer = await db.billingCustomer.findUnique({
     where: { id: row.stripeCustomerId },
@@ -128,6 +145,11 @@ async function invoiceEmail(
     };
   }
   if (invoice.status !== "open") return { reason: `invoice is ${invoice.status ?? "not open"}` };
+  // A payment waiting for the bank (3-D Secure) fails too until confirmed: that email says what
+  // to do, a "payment failed" one would ask for another card.
+  if (kind === "payment_failed" && invoice.paymentActionRequired) {
+    return { reason: "the payment waits for the bank's confirmation" };
+  }
   if (kind === "payment_action_required") {
     if (!invoice.paymentActionRequired || !invoice.hostedInvoiceUrl) {
       return { reason: "the payment no longer waits for the bank" };

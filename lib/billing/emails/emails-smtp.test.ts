@@ -124,4 +124,36 @@ describe("billing emails over SMTP", () => {
       .map((r) => r.to[0]);
     expect(to.sort()).toEqual(["accounts@example.test", user.email].sort());
   });
+
+  it("a copy refused for one address is retried for that address only", async () => {
+    smtp.refuse(null);
+    const { getOrCreateStripeCustomer } = await import("@/lib/billing/customers");
+    const { createTestUser } = await import("@/lib/billing/testing/users");
+    const user = await createTestUser("partial");
+    const customerId = await getOrCreateStripeCustomer(user.id);
+    await stripe.customers.update(customerId, { email: "full-mailbox@example.test" });
+    smtp.refuseRecipients(["full-mailbox@example.test"]);
+    const sub = await stripe.subscriptions.create({
+      customer: customerId,
+      items: [{ price: proMonthly.id }],
+      trial_period_days: 14,
+    });
+    await harness.settle();
+    await harness.ctl.advanceClock({ to: sub.trial_end! - 2 * 86_400 });
+    await harness.settle();
+    const [row] = await db.billingEmail.findMany({
+      where: { stripeCustomerId: customerId, kind: "trial_will_end" },
+    });
+    expect(row).toMatchObject({ status: "pending", attempts: 1, sentTo: [user.email] });
+
+    smtp.refuseRecipients([]);
+    await db.billingEmail.update({ where: { id: row!.id }, data: { runAfter: new Date(0) } });
+    const { drainSyncQueue } = await import("@/lib/billing/sync/drain");
+    await drainSyncQueue({ budgetMs: 5_000 });
+    const toThem = smtp.received
+      .filter((r) => r.to.includes(user.email) || r.to.includes("full-mailbox@example.test"))
+      .map((r) => r.to[0]);
+    // The login address once, the billing address once it took mail again.
+    expect(toThem).toEqual([user.email, "full-mailbox@example.test"]);
+  });
 });

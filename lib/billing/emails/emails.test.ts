@@ -174,4 +174,43 @@ describe("billing emails", () => {
     expect(second?.url).toBe(`${appUrl}/api/billing/portal?flow=manage`);
     expect(second?.text).toContain("$12.00 / month");
   });
+
+  it("a renewal waiting for 3-D Secure asks to confirm the payment, not for another card", async () => {
+    const { user, customerId } = await customer("three-d-secure");
+    const sub = await stripe.subscriptions.create({
+      customer: customerId,
+      items: [{ price: proMonthly.id }],
+    });
+    await harness.settle();
+    const sca = await stripe.paymentMethods.attach("pm_card_authenticationRequired", {
+      customer: customerId,
+    });
+    await stripe.subscriptions.update(sub.id, { default_payment_method: sca.id });
+    await harness.ctl.advanceClock({ to: sub.items.data[0]!.current_period_end + 3600 });
+    await harness.settle();
+    const emails = await outbox(user.email);
+    const confirm = emails.filter((e) => /confirm your payment/i.test(e.subject));
+    expect(confirm).toHaveLength(1);
+    expect(confirm[0]?.url).toMatch(/\/i\/in_/);
+    expect(emails.filter((e) => /failed/i.test(e.subject))).toEqual([]);
+  });
+
+  it("an email whose event is more than 48 hours old is not sent", async () => {
+    const { customerId } = await customer("late");
+    const late = await db.billingEmail.create({
+      data: {
+        eventId: `evt_late_${Date.now()}`,
+        kind: "subscription_ended",
+        livemode: false,
+        stripeCustomerId: customerId,
+        subjectId: "sub_gone",
+        createdAt: new Date(Date.now() - 49 * 3_600_000),
+      },
+    });
+    await harness.settle();
+    expect(await db.billingEmail.findUnique({ where: { id: late.id } })).toMatchObject({
+      status: "skipped",
+      detail: "too late: its event is more than 48 hours old",
+    });
+  });
 });

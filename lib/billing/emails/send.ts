@@ -19,10 +19,15 @@ export type EmailReport = { sent: number; skipped: number; failed: number };
 
 type ClaimedEmail = {
   id: string;
+  eventId: string;
   kind: string;
   stripeCustomerId: string;
   subjectId: string | null;
   attempts: number;
+  sentTo: string[];
+  createdAt: Date;
+  /** This claim's; every later update of the row requires it. */
+  leaseToken: string;
 };
 
 /**
@@ -31,7 +36,8 @@ type ClaimedEmail = {
  */
 async function claimDueEmail(customerIds?: readonly string[]): Promise<ClaimedEmail | null> {
   const [row] = await db.$queryRawUnsafe<ClaimedEmail[]>(
-    `UPDATE "BillingEmail" SET "leaseUntil" = ${NOW} + make_interval(secs => ${LEASE_SECONDS})
+    `UPDATE "BillingEmail" SET "leaseUntil" = ${NOW} + make_interval(secs => ${LEASE_SECONDS}),
+       "leaseToken" = gen_random_uuid()::text
      WHERE "id" = (
        SELECT e."id" FROM "BillingEmail" e
        WHERE e."status" = 'pending' AND e."runAfter" <= ${NOW}
@@ -45,7 +51,8 @@ async function claimDueEmail(customerIds?: readonly string[]): Promise<ClaimedEm
        LIMIT 1
        FOR UPDATE SKIP LOCKED
      )
-     RETURNING "id", "kind", "stripeCustomerId", "subjectId", "attempts"`,
+     RETURNING "id", "eventId", "kind", "stripeCustomerId", "subjectId", "attempts", "sentTo",
+       "createdAt", "leaseToken"`,
     customerIds ? [...customerIds] : null,
   );
   return row ?? null;
@@ -73,15 +80,23 @@ async function sendOne(email: ClaimedEmail, report: EmailReport): Promise<void> 
   try {
     const composed = await composeBillingEmail(email);
     if (!composed.send) {
-      await finish(email.id, "skipped", composed.reason);
+      await finish(email, "skipped", composed.reason);
       report.skipped += 1;
       return;
     }
     const rendered = await renderBillingEmail(composed.content, emailBrand());
-    for (const to of composed.to) {
+    // One message per address; a retry after a partial failure skips the ones it reached.
+    for (const to of composed.to.filter((address) => !email.sentTo.includes(address))) {
       await deliverEmail({ to, ...rendered, url: composed.content.actionUrl });
+      await db.$executeRawUnsafe(
+        `UPDATE "BillingEmail" SET "sentTo" = array_append("sentTo", $2)
+         WHERE "id" = $1 AND "leaseToken" = $3`,
+        email.id,
+        to,
+        email.leaseToken,
+      );
     }
-    await finish(email.id, "sent", `to ${composed.to.join(", ")}`);
+    await finish(email, "sent", `to ${composed.to.join(", ")}`);
     report.sent += 1;
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).slice(
@@ -95,25 +110,33 @@ async function sendOne(email: ClaimedEmail, report: EmailReport): Promise<void> 
     );
     await db.$executeRawUnsafe(
       `UPDATE "BillingEmail" SET "attempts" = $2, "lastError" = $3, "leaseUntil" = NULL,
-         "status" = $4, "runAfter" = ${NOW} + make_interval(secs => $5::double precision)
-       WHERE "id" = $1`,
+         "leaseToken" = NULL, "status" = $4,
+         "runAfter" = ${NOW} + make_interval(secs => $5::double precision)
+       WHERE "id" = $1 AND "leaseToken" = $6`,
       email.id,
       attempts,
       message,
       givenUp ? "failed" : "pending",
       emailBackoffSeconds(attempts),
+      email.leaseToken,
     );
     report.failed += 1;
   }
 }
 
-async function finish(id: string, status: "sent" | "skipped", detail: string): Promise<void> {
+/** Marks a claimed email done, unless its lease ran out and another drain took it. */
+async function finish(
+  email: ClaimedEmail,
+  status: "sent" | "skipped",
+  detail: string,
+): Promise<void> {
   await db.$executeRawUnsafe(
     `UPDATE "BillingEmail" SET "status" = $2, "detail" = $3, "leaseUntil" = NULL,
-       "sentAt" = CASE WHEN $2 = 'sent' THEN ${NOW} ELSE NULL END
-     WHERE "id" = $1`,
-    id,
+       "leaseToken" = NULL, "sentAt" = CASE WHEN $2 = 'sent' THEN ${NOW} ELSE NULL END
+     WHERE "id" = $1 AND "leaseToken" = $4`,
+    email.id,
     status,
     detail,
+    email.leaseToken,
   );
 }

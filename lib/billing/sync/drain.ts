@@ -98,15 +98,16 @@ async function drain(run: RunState, options: DrainOptions): Promise<DrainReport>
   do {
     if (!options.customerIds) wanted = false;
     await Promise.all(Array.from({ length: workers }, () => work(run, options)));
+    // The billing emails these syncs made due (emails/send.ts): after them, since an email reads
+    // the synced records. A send failure waits with backoff; it never fails the drain. Work that
+    // joined meanwhile (`wanted`) takes the drain round again.
+    await sendDueBillingEmails({
+      budgetMs: Math.max(EMAIL_BUDGET_FLOOR_MS, run.deadline - Date.now()),
+      customerIds: options.customerIds,
+    }).catch((error: unknown) => {
+      console.error(`[billing email] sending failed: ${String(error)}`);
+    });
   } while (!options.customerIds && wanted && Date.now() < run.deadline);
-  // The billing emails these syncs made due (emails/send.ts): after them, since an email reads
-  // the synced records. A send failure waits with backoff; it never fails the drain.
-  await sendDueBillingEmails({
-    budgetMs: Math.max(EMAIL_BUDGET_FLOOR_MS, run.deadline - Date.now()),
-    customerIds: options.customerIds,
-  }).catch((error: unknown) => {
-    console.error(`[billing email] sending failed: ${String(error)}`);
-  });
   return run.report;
 }
 

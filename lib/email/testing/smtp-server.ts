@@ -10,10 +10,20 @@ export type ReceivedEmail = { from: string | false; to: string[]; body: string }
  */
 export async function startTestSmtpServer() {
   const received: ReceivedEmail[] = [];
-  const state: { refuseWith: { code: number; message: string } | null } = { refuseWith: null };
+  const state: {
+    refuseWith: { code: number; message: string } | null;
+    refusedRecipients: Set<string>;
+  } = { refuseWith: null, refusedRecipients: new Set() };
   const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
+    onRcptTo(address, _session, callback) {
+      if (state.refusedRecipients.has(address.address)) {
+        callback(Object.assign(new Error("Mailbox full"), { responseCode: 452 }));
+        return;
+      }
+      callback();
+    },
     onData(stream, session, callback) {
       let body = "";
       stream.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
@@ -40,6 +50,10 @@ export async function startTestSmtpServer() {
     /** Refuse every message from now on with this reply, or accept again with null. */
     refuse(reply: { code: number; message: string } | null) {
       state.refuseWith = reply;
+    },
+    /** Refuse mail to these addresses (452, try again later), accept every other. */
+    refuseRecipients(addresses: string[]) {
+      state.refusedRecipients = new Set(addresses);
     },
     stop: () => new Promise<void>((resolve) => smtp.close(resolve)),
   };

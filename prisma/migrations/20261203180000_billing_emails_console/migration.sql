@@ -15,6 +15,8 @@ CREATE TABLE "BillingEmail" (
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "runAfter" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "leaseUntil" TIMESTAMP(3),
+    "leaseToken" TEXT,
+    "sentTo" TEXT[] DEFAULT ARRAY[]::TEXT[],
     "lastError" TEXT,
     "detail" TEXT,
     "sentAt" TIMESTAMP(3),
