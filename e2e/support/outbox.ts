@@ -1,6 +1,13 @@
 import pg from "pg";
 
-type OutboxRow = { subject: string; url: string | null; text: string; html: string | null };
+type OutboxRow = {
+  subject: string;
+  url: string | null;
+  text: string;
+  html: string | null;
+  /** Milliseconds since the epoch (the column is UTC without a zone, as Prisma writes it). */
+  createdAtMs: number;
+};
 
 /**
  * The newest email to `email` that `pick` accepts, read from the same outbox table the app writes
@@ -22,7 +29,7 @@ async function pollOutbox(
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const result = await client.query<OutboxRow>(
-        'SELECT subject, url, text, html FROM "OutboxEmail" WHERE "to" = $1 ORDER BY "createdAt" DESC',
+        'SELECT subject, url, text, html, (extract(epoch FROM "createdAt") * 1000)::float8 AS "createdAtMs" FROM "OutboxEmail" WHERE "to" = $1 ORDER BY "createdAt" DESC',
         [email.toLowerCase()],
       );
       const found = result.rows.find(pick);
@@ -36,15 +43,20 @@ async function pollOutbox(
 }
 
 /**
- * The newest sign-in link emailed to `email`. The link opens the confirmation page
+ * The newest sign-in link emailed to `email` (after `since`, for a second sign-in of the same
+ * address: the earlier email is still there). The link opens the confirmation page
  * (`/sign-in/confirm`); `openSignInLink` in ./sign-in.ts also presses its button.
  */
-export async function latestSignInLink(email: string, timeoutMs = 10_000): Promise<string> {
+export async function latestSignInLink(
+  email: string,
+  options: { since?: Date; timeoutMs?: number } = {},
+): Promise<string> {
+  const since = options.since?.getTime() ?? 0;
   const row = await pollOutbox(
     email,
-    (r) => r.subject.startsWith("Sign in to "),
+    (r) => r.subject.startsWith("Sign in to ") && r.createdAtMs > since,
     "sign-in email",
-    timeoutMs,
+    options.timeoutMs ?? 10_000,
   );
   if (!row.url) throw new Error(`the sign-in email for ${email} has no link`);
   return row.url;
