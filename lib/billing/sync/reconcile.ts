@@ -8,6 +8,7 @@ import {
 import { pruneProcessedEvents, redriveStaleEvents } from "@/lib/billing/sync/ledger";
 import { requestSyncs } from "@/lib/billing/sync/queue";
 import { diffSnapshots, emptySnapshot, snapshot } from "@/lib/billing/sync/reconcile-diff";
+import { recordRun } from "@/lib/billing/sync/reconcile-runs";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { withLease } from "@/lib/lease";
@@ -183,41 +184,6 @@ async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
   log(summaryLine(result, options));
   await recordRun(result, options.source ?? "manual", startedAt);
   return result;
-}
-
-/**
- * One `ReconcileRun` row per run, with its counts and the changed (or failed) customers' lines,
- * for the billing console. A run that could not be recorded still did its work: it is logged.
- */
-async function recordRun(result: ReconcileResult, source: string, startedAt: Date): Promise<void> {
-  const lines = result.customers.flatMap((c) => {
-    if (c.status === "changed") {
-      return [`${c.customerId} (user ${c.userId}): changed`, ...c.changes.map((l) => `  ${l}`)];
-    }
-    if (c.status === "failed") return [`${c.customerId} (user ${c.userId}): failed: ${c.reason}`];
-    return [];
-  });
-  await db.reconcileRun
-    .create({
-      data: {
-        livemode: result.mode === "live",
-        source,
-        startedAt,
-        finishedAt: new Date(),
-        changed: result.changed,
-        unchanged: result.unchanged,
-        skipped: result.skipped,
-        failed: result.failed,
-        redriven: result.redriven,
-        drained: result.drained,
-        changes: lines.join("\n"),
-      },
-    })
-    .catch((error: unknown) => {
-      console.error(
-        `[reconcile] could not record the run: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    });
 }
 
 /** The run in one line, for the CLI and the cron's log. */
