@@ -3,14 +3,7 @@ import Link from "next/link";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from "@/components/ui/table";
+import { TableCell, TableRow } from "@/components/ui/table";
 import { requireAdmin } from "@/lib/admin/access";
 import { recentAdminActions } from "@/lib/admin/audit";
 import { loadBillingConsole, parseEventFilter, type EventFilter } from "@/lib/admin/console";
@@ -19,6 +12,7 @@ import { cn } from "@/lib/utils";
 import { BarChart } from "./_components/bar-chart";
 import { customerHref, EventsTable } from "./_components/events-table";
 import { utc } from "./_components/format";
+import { ConsoleTable } from "./_components/console-table";
 
 export const metadata: Metadata = {
   title: "Billing console",
@@ -118,42 +112,32 @@ export default async function BillingConsolePage({ searchParams }: Props) {
         {queue.length === 0 ? (
           <p className="text-muted-foreground text-sm">No customer is waiting for a sync.</p>
         ) : (
-          <Card className="gap-0 overflow-hidden py-0">
-            <Table aria-label="Customers waiting or failing">
-              <TableHeader className="bg-muted/50">
-                <TableRow>
-                  <TableHead className="text-muted-foreground px-3">Customer</TableHead>
-                  <TableHead className="text-muted-foreground px-3">Waiting</TableHead>
-                  <TableHead className="text-muted-foreground px-3">Failures</TableHead>
-                  <TableHead className="text-muted-foreground px-3">Next try</TableHead>
-                  <TableHead className="text-muted-foreground px-3">Last error</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {queue.map((q) => (
-                  <TableRow key={q.customerId}>
-                    <TableCell className="px-3 font-mono text-xs">
-                      <Link
-                        className="text-primary underline underline-offset-4"
-                        href={customerHref(q.customerId)}
-                      >
-                        {q.customerId}
-                      </Link>
-                    </TableCell>
-                    <TableCell className="px-3">
-                      {q.waiting}
-                      {q.leased ? " (syncing)" : ""}
-                    </TableCell>
-                    <TableCell className="px-3">{q.failures}</TableCell>
-                    <TableCell className="px-3 text-xs">{utc(q.runAfter)}</TableCell>
-                    <TableCell className="text-destructive max-w-xs px-3 text-xs whitespace-normal break-words">
-                      {q.lastError ?? "—"}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </Card>
+          <ConsoleTable
+            label="Customers waiting or failing"
+            columns={["Customer", "Waiting", "Failures", "Next try", "Last error"]}
+          >
+            {queue.map((q) => (
+              <TableRow key={q.customerId}>
+                <TableCell className="px-3 font-mono text-xs">
+                  <Link
+                    className="text-primary underline underline-offset-4"
+                    href={customerHref(q.customerId)}
+                  >
+                    {q.customerId}
+                  </Link>
+                </TableCell>
+                <TableCell className="px-3">
+                  {q.waiting}
+                  {q.leased ? " (syncing)" : ""}
+                </TableCell>
+                <TableCell className="px-3">{q.failures}</TableCell>
+                <TableCell className="px-3 text-xs">{utc(q.runAfter)}</TableCell>
+                <TableCell className="text-destructive max-w-xs px-3 text-xs whitespace-normal break-words">
+                  {q.lastError ?? "—"}
+                </TableCell>
+              </TableRow>
+            ))}
+          </ConsoleTable>
         )}
 
         <h3 className="font-semibold">Billing emails not sent</h3>
@@ -162,45 +146,35 @@ export default async function BillingConsolePage({ searchParams }: Props) {
             No billing email has failed or is overdue.
           </p>
         ) : (
-          <Card className="gap-0 overflow-hidden py-0">
-            <Table aria-label="Billing emails that failed">
-              <TableHeader className="bg-muted/50">
-                <TableRow>
-                  <TableHead className="text-muted-foreground px-3">Email</TableHead>
-                  <TableHead className="text-muted-foreground px-3">Customer</TableHead>
-                  <TableHead className="text-muted-foreground px-3">Status</TableHead>
-                  <TableHead className="text-muted-foreground px-3">Attempts</TableHead>
-                  <TableHead className="text-muted-foreground px-3">Last error</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {emails.map((e) => (
-                  <TableRow key={e.id}>
-                    <TableCell className="px-3">{e.kind}</TableCell>
-                    <TableCell className="px-3 font-mono text-xs">
-                      <Link
-                        className="text-primary underline underline-offset-4"
-                        href={customerHref(e.stripeCustomerId)}
-                      >
-                        {e.stripeCustomerId}
-                      </Link>
-                    </TableCell>
-                    <TableCell className="px-3">
-                      {e.status === "failed" ? (
-                        <Badge variant="destructive">failed</Badge>
-                      ) : (
-                        `retry at ${utc(e.runAfter)}`
-                      )}
-                    </TableCell>
-                    <TableCell className="px-3">{e.attempts}</TableCell>
-                    <TableCell className="text-destructive max-w-xs px-3 text-xs whitespace-normal break-words">
-                      {e.lastError ?? "—"}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </Card>
+          <ConsoleTable
+            label="Billing emails that failed"
+            columns={["Email", "Customer", "Status", "Attempts", "Last error"]}
+          >
+            {emails.map((e) => (
+              <TableRow key={e.id}>
+                <TableCell className="px-3">{e.kind}</TableCell>
+                <TableCell className="px-3 font-mono text-xs">
+                  <Link
+                    className="text-primary underline underline-offset-4"
+                    href={customerHref(e.stripeCustomerId)}
+                  >
+                    {e.stripeCustomerId}
+                  </Link>
+                </TableCell>
+                <TableCell className="px-3">
+                  {e.status === "failed" ? (
+                    <Badge variant="destructive">failed</Badge>
+                  ) : (
+                    `retry at ${utc(e.runAfter)}`
+                  )}
+                </TableCell>
+                <TableCell className="px-3">{e.attempts}</TableCell>
+                <TableCell className="text-destructive max-w-xs px-3 text-xs whitespace-normal break-words">
+                  {e.lastError ?? "—"}
+                </TableCell>
+              </TableRow>
+            ))}
+          </ConsoleTable>
         )}
       </section>
 
@@ -249,30 +223,21 @@ export default async function BillingConsolePage({ searchParams }: Props) {
         {actions.length === 0 ? (
           <p className="text-muted-foreground text-sm">No admin action yet.</p>
         ) : (
-          <Card className="gap-0 overflow-hidden py-0">
-            <Table aria-label="Audit log" data-testid="audit-log">
-              <TableHeader className="bg-muted/50">
-                <TableRow>
-                  <TableHead className="text-muted-foreground px-3">When</TableHead>
-                  <TableHead className="text-muted-foreground px-3">Who</TableHead>
-                  <TableHead className="text-muted-foreground px-3">Action</TableHead>
-                  <TableHead className="text-muted-foreground px-3">Target</TableHead>
-                  <TableHead className="text-muted-foreground px-3">Detail</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {actions.map((a) => (
-                  <TableRow key={a.id}>
-                    <TableCell className="px-3 text-xs">{utc(a.createdAt)}</TableCell>
-                    <TableCell className="px-3">{a.actorEmail}</TableCell>
-                    <TableCell className="px-3">{a.action}</TableCell>
-                    <TableCell className="px-3 font-mono text-xs">{a.target ?? "—"}</TableCell>
-                    <TableCell className="px-3 whitespace-normal">{a.detail ?? "—"}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </Card>
+          <ConsoleTable
+            label="Audit log"
+            columns={["When", "Who", "Action", "Target", "Detail"]}
+            testId="audit-log"
+          >
+            {actions.map((a) => (
+              <TableRow key={a.id}>
+                <TableCell className="px-3 text-xs">{utc(a.createdAt)}</TableCell>
+                <TableCell className="px-3">{a.actorEmail}</TableCell>
+                <TableCell className="px-3">{a.action}</TableCell>
+                <TableCell className="px-3 font-mono text-xs">{a.target ?? "—"}</TableCell>
+                <TableCell className="px-3 whitespace-normal">{a.detail ?? "—"}</TableCell>
+              </TableRow>
+            ))}
+          </ConsoleTable>
         )}
       </section>
     </section>

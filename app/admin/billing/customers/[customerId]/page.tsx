@@ -2,15 +2,7 @@ import type { Metadata } from "next";
 import { z } from "zod";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
-import { Card } from "@/components/ui/card";
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from "@/components/ui/table";
+import { TableCell, TableRow } from "@/components/ui/table";
 import { requireAdmin } from "@/lib/admin/access";
 import { loadCustomerComparison } from "@/lib/admin/customer-state";
 import { BackLink } from "@/app/settings/billing/_components/back-link";
@@ -18,6 +10,7 @@ import { SubmitButton } from "@/app/settings/billing/_components/submit-button";
 import { ComparisonTable } from "../../_components/comparison-table";
 import { utc } from "../../_components/format";
 import { resyncNowAction } from "./actions";
+import { ConsoleTable } from "../../_components/console-table";
 
 export const metadata: Metadata = {
   title: "Customer · Billing console",
@@ -182,35 +175,26 @@ export default async function AdminCustomerPage({ params, searchParams }: Props)
             {state.events.length === 0 ? (
               <p className="text-muted-foreground text-sm">No events for this customer.</p>
             ) : (
-              <Card className="gap-0 overflow-hidden py-0">
-                <Table aria-label="This customer's events">
-                  <TableHeader className="bg-muted/50">
-                    <TableRow>
-                      <TableHead className="text-muted-foreground px-3">Received</TableHead>
-                      <TableHead className="text-muted-foreground px-3">Event</TableHead>
-                      <TableHead className="text-muted-foreground px-3">Outcome</TableHead>
-                      <TableHead className="text-muted-foreground px-3">Attempts</TableHead>
-                    </TableRow>
-                  </TableHeader>
-                  <TableBody>
-                    {state.events.map((e) => (
-                      <TableRow key={e.id}>
-                        <TableCell className="px-3 text-xs">{utc(e.receivedAt)}</TableCell>
-                        <TableCell className="px-3">{e.type}</TableCell>
-                        <TableCell className="px-3 whitespace-normal">
-                          {e.outcome ?? (e.processedAt ? "—" : "pending")}
-                          {e.lastError && (
-                            <span className="text-destructive block text-xs break-words">
-                              {e.lastError}
-                            </span>
-                          )}
-                        </TableCell>
-                        <TableCell className="px-3">{e.attempts}</TableCell>
-                      </TableRow>
-                    ))}
-                  </TableBody>
-                </Table>
-              </Card>
+              <ConsoleTable
+                label="This customer's events"
+                columns={["Received", "Event", "Outcome", "Attempts"]}
+              >
+                {state.events.map((e) => (
+                  <TableRow key={e.id}>
+                    <TableCell className="px-3 text-xs">{utc(e.receivedAt)}</TableCell>
+                    <TableCell className="px-3">{e.type}</TableCell>
+                    <TableCell className="px-3 whitespace-normal">
+                      {e.outcome ?? (e.processedAt ? "—" : "pending")}
+                      {e.lastError && (
+                        <span className="text-destructive block text-xs break-words">
+                          {e.lastError}
+                        </span>
+                      )}
+                    </TableCell>
+                    <TableCell className="px-3">{e.attempts}</TableCell>
+                  </TableRow>
+                ))}
+              </ConsoleTable>
             )}
           </section>
         </>
