@@ -36,20 +36,31 @@ afterAll(async () => {
   delete process.env.BILLING_EMAILS_ALSO_TO_BILLING_ADDRESS;
 });
 
+/**
+ * A customer two days before the end of a Pro trial (trial_will_end has been delivered and
+ * synced), optionally with a Stripe billing email of its own.
+ */
+async function trialEndingSoon(label: string, billingEmail?: string) {
+  const { getOrCreateStripeCustomer } = await import("@/lib/billing/customers");
+  const { createTestUser } = await import("@/lib/billing/testing/users");
+  const user = await createTestUser(label);
+  const customerId = await getOrCreateStripeCustomer(user.id);
+  // Changed in the portal's "customer information" (or the Dashboard): not a login.
+  if (billingEmail) await stripe.customers.update(customerId, { email: billingEmail });
+  const sub = await stripe.subscriptions.create({
+    customer: customerId,
+    items: [{ price: proMonthly.id }],
+    trial_period_days: 14,
+  });
+  await harness.settle();
+  await harness.ctl.advanceClock({ to: sub.trial_end! - 2 * 86_400 });
+  await harness.settle();
+  return { user, customerId };
+}
+
 describe("billing emails over SMTP", () => {
   it("a refused send retries with backoff, the webhook still answers 200, and it goes out once", async () => {
-    const { getOrCreateStripeCustomer } = await import("@/lib/billing/customers");
-    const { createTestUser } = await import("@/lib/billing/testing/users");
-    const user = await createTestUser("smtp");
-    const customerId = await getOrCreateStripeCustomer(user.id);
-    const sub = await stripe.subscriptions.create({
-      customer: customerId,
-      items: [{ price: proMonthly.id }],
-      trial_period_days: 14,
-    });
-    await harness.settle();
-    await harness.ctl.advanceClock({ to: sub.trial_end! - 2 * 86_400 });
-    await harness.settle();
+    const { user, customerId } = await trialEndingSoon("smtp");
 
     // Every delivery was answered 2xx: the emulator records no failed delivery.
     const deliveries = await harness.ctl.deliveries();
@@ -105,20 +116,7 @@ describe("billing emails over SMTP", () => {
 
   it("with BILLING_EMAILS_ALSO_TO_BILLING_ADDRESS=1, a different billing email gets a copy too", async () => {
     smtp.refuse(null);
-    const { getOrCreateStripeCustomer } = await import("@/lib/billing/customers");
-    const { createTestUser } = await import("@/lib/billing/testing/users");
-    const user = await createTestUser("billing-address");
-    const customerId = await getOrCreateStripeCustomer(user.id);
-    // Changed in the portal's "customer information" (or the Dashboard): not a login.
-    await stripe.customers.update(customerId, { email: "accounts@example.test" });
-    const sub = await stripe.subscriptions.create({
-      customer: customerId,
-      items: [{ price: proMonthly.id }],
-      trial_period_days: 14,
-    });
-    await harness.settle();
-    await harness.ctl.advanceClock({ to: sub.trial_end! - 2 * 86_400 });
-    await harness.settle();
+    const { user } = await trialEndingSoon("billing-address", "accounts@example.test");
     const to = smtp.received
       .filter((r) => r.to.includes(user.email) || r.to.includes("accounts@example.test"))
       .map((r) => r.to[0]);
@@ -127,20 +125,8 @@ describe("billing emails over SMTP", () => {
 
   it("a copy refused for one address is retried for that address only", async () => {
     smtp.refuse(null);
-    const { getOrCreateStripeCustomer } = await import("@/lib/billing/customers");
-    const { createTestUser } = await import("@/lib/billing/testing/users");
-    const user = await createTestUser("partial");
-    const customerId = await getOrCreateStripeCustomer(user.id);
-    await stripe.customers.update(customerId, { email: "full-mailbox@example.test" });
     smtp.refuseRecipients(["full-mailbox@example.test"]);
-    const sub = await stripe.subscriptions.create({
-      customer: customerId,
-      items: [{ price: proMonthly.id }],
-      trial_period_days: 14,
-    });
-    await harness.settle();
-    await harness.ctl.advanceClock({ to: sub.trial_end! - 2 * 86_400 });
-    await harness.settle();
+    const { user, customerId } = await trialEndingSoon("partial", "full-mailbox@example.test");
     const [row] = await db.billingEmail.findMany({
       where: { stripeCustomerId: customerId, kind: "trial_will_end" },
     });
